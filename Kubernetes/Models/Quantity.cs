@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MultigresOrleans.Kubernetes.Schema;
+
+namespace MultigresOrleans.Kubernetes.Models;
+
+/// <summary>
+/// resource.Quantity as it travels on the wire: a string such as <c>100m</c> or <c>1Gi</c>, or a
+/// bare number in YAML (<c>cpu: 1</c>). The text is kept exactly as given so a round trip never
+/// rewrites a user's value; arithmetic on quantities lives with the code that needs it.
+/// </summary>
+[JsonConverter(typeof(QuantityJsonConverter))]
+public readonly record struct Quantity(string Value) : IOpenApiSchemaProvider
+{
+    /// <summary>The pattern Kubernetes publishes for quantities in CRD schemas.</summary>
+    public const string Pattern =
+        @"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$";
+
+    public override string ToString() => Value;
+
+    public static implicit operator Quantity(string value) => new(value);
+
+    public static JsonSchemaProps OpenApiSchema() => new()
+    {
+        AnyOf = [new JsonSchemaProps { Type = "integer" }, new JsonSchemaProps { Type = "string" }],
+        Pattern = Pattern,
+        XKubernetesIntOrString = true,
+    };
+}
+
+public sealed class QuantityJsonConverter : JsonConverter<Quantity>
+{
+    public override Quantity Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType switch
+        {
+            JsonTokenType.String => new Quantity(reader.GetString()!),
+            JsonTokenType.Number => new Quantity(reader.TryGetInt64(out var l)
+                ? l.ToString(CultureInfo.InvariantCulture)
+                : reader.GetDouble().ToString(CultureInfo.InvariantCulture)),
+            _ => throw new JsonException($"a quantity must be a string or a number, not {reader.TokenType}"),
+        };
+
+    public override void Write(Utf8JsonWriter writer, Quantity value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.Value);
+}
+
+/// <summary>
+/// metav1.Time on the wire: RFC 3339 in UTC with second precision (<c>2026-08-21T02:00:00Z</c>),
+/// the form every Kubernetes component writes and kubectl shows.
+/// </summary>
+public sealed class KubernetesTimeConverter : JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        var text = reader.GetString();
+        if (text is null || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var value))
+            throw new JsonException($"'{text}' is not an RFC 3339 date-time");
+        return value;
+    }
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+}
