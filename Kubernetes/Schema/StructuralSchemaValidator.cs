@@ -185,7 +185,7 @@ public static class StructuralSchemaValidator
         }
         else if (scalar.GetValueKind() == JsonValueKind.Number)
         {
-            var number = scalar.GetValue<double>();
+            var number = NumberOf(scalar);
             if (schema.Minimum is { } minimum && number < minimum)
                 errors.Add(new SchemaError(path, SchemaErrorKind.OutOfRange,
                     $"Invalid value: {Render(scalar)}: {Display(path)} in body should be greater than or equal to {Format(minimum)}"));
@@ -199,8 +199,28 @@ public static class StructuralSchemaValidator
     }
 
     private static bool IsInteger(JsonValue value) =>
-        value.GetValueKind() == JsonValueKind.Number && value.TryGetValue<long>(out _)
-        || value.GetValueKind() == JsonValueKind.Number && value.GetValue<double>() is var d && Math.Floor(d) == d && !double.IsInfinity(d);
+        value.GetValueKind() == JsonValueKind.Number && NumberOf(value) is var d && Math.Floor(d) == d && !double.IsInfinity(d);
+
+    /// <summary>
+    /// The value of a JSON number whatever backs the node: parsed text (a JsonElement) or a CLR
+    /// number put there by code, which JsonValue does not convert between integer and floating types.
+    /// </summary>
+    internal static double NumberOf(JsonValue value)
+    {
+        if (value.TryGetValue<JsonElement>(out var element))
+            return element.GetDouble();
+        if (value.TryGetValue<long>(out var l))
+            return l;
+        if (value.TryGetValue<int>(out var i))
+            return i;
+        if (value.TryGetValue<double>(out var d))
+            return d;
+        if (value.TryGetValue<decimal>(out var m))
+            return (double)m;
+        if (value.TryGetValue<float>(out var f))
+            return f;
+        return double.Parse(value.ToJsonString(), CultureInfo.InvariantCulture);
+    }
 
     private static bool IsDateTime(string text) =>
         DateTimeOffset.TryParseExact(text, ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"],
