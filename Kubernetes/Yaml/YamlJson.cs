@@ -32,6 +32,11 @@ public static partial class YamlJson
         {
             throw new FormatException($"invalid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}", e);
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's parser reports some malformed input (an unterminated flow sequence) this way.
+            throw new FormatException("invalid YAML: the document is not well formed", e);
+        }
 
         var documents = new List<JsonNode?>();
         foreach (var document in stream.Documents)
@@ -68,9 +73,8 @@ public static partial class YamlJson
         var obj = new JsonObject();
         foreach (var (keyNode, valueNode) in mapping.Children)
         {
+            // YamlDotNet already rejects duplicate keys while loading.
             var key = keyNode is YamlScalarNode k ? k.Value ?? "" : throw new FormatException($"non-scalar mapping key at {path}");
-            if (obj.ContainsKey(key))
-                throw new FormatException($"duplicate key \"{key}\" at {path} (line {keyNode.Start.Line})");
             obj[key] = ToJson(valueNode, $"{path}.{key}");
         }
         return obj;

@@ -1,0 +1,27 @@
+# MultigresOrleans: every task a developer or CI runs. `make test` does all set-up on a fresh machine.
+SHELL := /bin/bash
+SLN := MultigresOrleans.sln
+CONFIG ?= Debug
+
+.PHONY: all deps build test crds check-crds clean
+
+all: build
+
+## deps: install only what is missing (etcd, Chromium, Azurite, NuGet packages)
+deps:
+	@scripts/deps.sh
+
+## build: compile the whole solution (warnings are errors)
+build: deps
+	dotnet build $(SLN) --no-restore -c $(CONFIG) --nologo -clp:ErrorsOnly
+
+## test: deps, build, then every test project; ends with `N passed, N failed, N skipped`
+test: build
+	@scripts/test.sh
+
+## crds: regenerate deploy/crds from the C# API types (commit the result)
+crds:
+	dotnet run --project Tools/CrdGen -c $(CONFIG) -- deploy/crds
+
+clean:
+	dotnet clean $(SLN) --nologo -v q
