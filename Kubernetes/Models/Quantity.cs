@@ -19,6 +19,59 @@ public readonly record struct Quantity(string Value) : IOpenApiSchemaProvider
 
     public override string ToString() => Value;
 
+    /// <summary>
+    /// The numeric value (in base units: cores, bytes) of a quantity written with a binary suffix
+    /// (Ki…Ei), a decimal suffix (n, u, m, k, M…E) or an exponent (1e3), as resource.ParseQuantity
+    /// reads it. False when the text is not a quantity or does not fit a decimal.
+    /// </summary>
+    public bool TryGetValue(out decimal value)
+    {
+        value = 0;
+        var text = Value ?? "";
+        if (text.Length == 0 || !System.Text.RegularExpressions.Regex.IsMatch(text, Pattern))
+            return false;
+
+        var split = text.Length;
+        while (split > 0 && !char.IsDigit(text[split - 1]) && text[split - 1] != '.')
+            split--;
+        // An exponent ends in digits, so it stays in the number ("1e3"); a lone trailing E is exa.
+        var (number, suffix) = (text[..split], text[split..]);
+
+        if (!decimal.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var mantissa))
+            return false;
+        decimal multiplier = suffix switch
+        {
+            "" => 1m,
+            "n" => 0.000000001m,
+            "u" => 0.000001m,
+            "m" => 0.001m,
+            "k" => 1_000m,
+            "M" => 1_000_000m,
+            "G" => 1_000_000_000m,
+            "T" => 1_000_000_000_000m,
+            "P" => 1_000_000_000_000_000m,
+            "E" => 1_000_000_000_000_000_000m,
+            "Ki" => 1L << 10,
+            "Mi" => 1L << 20,
+            "Gi" => 1L << 30,
+            "Ti" => 1L << 40,
+            "Pi" => 1L << 50,
+            "Ei" => 1L << 60,
+            _ => 0m,
+        };
+        if (multiplier == 0m)
+            return false;
+        try
+        {
+            value = mantissa * multiplier;
+            return true;
+        }
+        catch (OverflowException)
+        {
+            return false;
+        }
+    }
+
     public static implicit operator Quantity(string value) => new(value);
 
     public static JsonSchemaProps OpenApiSchema() => new()
