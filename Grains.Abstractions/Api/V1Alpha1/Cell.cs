@@ -28,21 +28,6 @@ public sealed record Cell : IKubernetesObject
     public CellStatus? Status { get; init; }
 }
 
-public sealed record CellList
-{
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; init; } = ApiConstants.ApiVersion;
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; init; } = ApiConstants.CellKind + "List";
-
-    [JsonPropertyName("metadata")]
-    public ListMeta Metadata { get; init; } = new();
-
-    [JsonPropertyName("items")]
-    public IReadOnlyList<Cell> Items { get; init; } = [];
-}
-
 [XValidation("!(has(self.zoneId) && has(self.region))", "cannot specify both 'zoneId' and 'region'")]
 [XValidation("has(self.zoneId) || has(self.region)", "at least one of 'zoneId' or 'region' must be specified")]
 public sealed record CellSpec

@@ -23,21 +23,6 @@ public sealed record CellTemplate : IKubernetesObject
     public CellTemplateSpec Spec { get; init; } = new();
 }
 
-public sealed record CellTemplateList
-{
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; init; } = ApiConstants.ApiVersion;
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; init; } = ApiConstants.CellTemplateKind + "List";
-
-    [JsonPropertyName("metadata")]
-    public ListMeta Metadata { get; init; } = new();
-
-    [JsonPropertyName("items")]
-    public IReadOnlyList<CellTemplate> Items { get; init; } = [];
-}
-
 public sealed record CellTemplateSpec
 {
     [JsonPropertyName("multigateway")]

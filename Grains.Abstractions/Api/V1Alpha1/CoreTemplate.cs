@@ -23,21 +23,6 @@ public sealed record CoreTemplate : IKubernetesObject
     public CoreTemplateSpec Spec { get; init; } = new();
 }
 
-public sealed record CoreTemplateList
-{
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; init; } = ApiConstants.ApiVersion;
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; init; } = ApiConstants.CoreTemplateKind + "List";
-
-    [JsonPropertyName("metadata")]
-    public ListMeta Metadata { get; init; } = new();
-
-    [JsonPropertyName("items")]
-    public IReadOnlyList<CoreTemplate> Items { get; init; } = [];
-}
-
 public sealed record CoreTemplateSpec
 {
     [JsonPropertyName("globalTopoServer")]

@@ -33,21 +33,6 @@ public sealed record MultigresCluster : IKubernetesObject
     public MultigresClusterStatus? Status { get; init; }
 }
 
-public sealed record MultigresClusterList
-{
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; init; } = ApiConstants.ApiVersion;
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; init; } = ApiConstants.MultigresClusterKind + "List";
-
-    [JsonPropertyName("metadata")]
-    public ListMeta Metadata { get; init; } = new();
-
-    [JsonPropertyName("items")]
-    public IReadOnlyList<MultigresCluster> Items { get; init; } = [];
-}
-
 public sealed record MultigresClusterSpec
 {
     /// <summary>Component images here are explicit pins; the operator's defaults are never written back (§6.1.3).</summary>
@@ -98,11 +83,11 @@ public sealed record MultigresClusterSpec
 
     [JsonPropertyName("externalGateway")]
     [XValidation("!has(self.annotations) || self.annotations.all(k, !k.startsWith('multigres.com/'))", "annotations must not use multigres.com/ prefix (reserved for operator)")]
-    public ExternalGatewayConfig? ExternalGateway { get; init; }
+    public ExternalServiceConfig? ExternalGateway { get; init; }
 
     [JsonPropertyName("externalAdminWeb")]
     [XValidation("!has(self.annotations) || self.annotations.all(k, !k.startsWith('multigres.com/'))", "annotations must not use multigres.com/ prefix (reserved for operator)")]
-    public ExternalAdminWebConfig? ExternalAdminWeb { get; init; }
+    public ExternalServiceConfig? ExternalAdminWeb { get; init; }
 
     [JsonPropertyName("topologyPruning")]
     public TopologyPruningConfig? TopologyPruning { get; init; }
@@ -376,21 +361,11 @@ public sealed record ShardInlineSpec
     public PVCDeletionPolicy? PvcDeletionPolicy { get; init; }
 }
 
-/// <summary>External exposure of the global multigateway Service (it stays ClusterIP, with externalIPs).</summary>
-public sealed record ExternalGatewayConfig
-{
-    [JsonPropertyName("enabled")]
-    public required bool Enabled { get; init; }
-
-    [JsonPropertyName("externalIPs"), MaxItems(10), IPAddress]
-    public IReadOnlyList<string>? ExternalIPs { get; init; }
-
-    [JsonPropertyName("annotations"), MaxProperties(20)]
-    public IReadOnlyDictionary<string, string>? Annotations { get; init; }
-}
-
-/// <summary>External exposure of the global multiadmin-web Service.</summary>
-public sealed record ExternalAdminWebConfig
+/// <summary>
+/// External exposure of a global Service (the multigateway or multiadmin-web Service stays
+/// ClusterIP and gains the externalIPs). One type serves both places: their schemas are identical.
+/// </summary>
+public sealed record ExternalServiceConfig
 {
     [JsonPropertyName("enabled")]
     public required bool Enabled { get; init; }
@@ -422,11 +397,11 @@ public sealed record MultigresClusterStatus
 
     /// <summary>Null when the external gateway is disabled.</summary>
     [JsonPropertyName("gateway")]
-    public GatewayStatus? Gateway { get; init; }
+    public ExternalEndpointStatus? Gateway { get; init; }
 
     /// <summary>Null when the external admin web is disabled.</summary>
     [JsonPropertyName("adminWeb")]
-    public AdminWebStatus? AdminWeb { get; init; }
+    public ExternalEndpointStatus? AdminWeb { get; init; }
 
     /// <summary>Keyed by database name.</summary>
     [JsonPropertyName("databases"), MaxProperties(50)]
@@ -457,14 +432,8 @@ public sealed record DatabaseStatusSummary
     public required int TotalShards { get; init; }
 }
 
-public sealed record GatewayStatus
-{
-    /// <summary>From externalIPs, else load-balancer ingress; empty until provisioned.</summary>
-    [JsonPropertyName("externalEndpoint")]
-    public required string ExternalEndpoint { get; init; }
-}
-
-public sealed record AdminWebStatus
+/// <summary>Where an externally exposed Service answers: from externalIPs, else load-balancer ingress; empty until provisioned.</summary>
+public sealed record ExternalEndpointStatus
 {
     [JsonPropertyName("externalEndpoint")]
     public required string ExternalEndpoint { get; init; }

@@ -31,21 +31,6 @@ public sealed record Shard : IKubernetesObject
     public ShardStatus? Status { get; init; }
 }
 
-public sealed record ShardList
-{
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; init; } = ApiConstants.ApiVersion;
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; init; } = ApiConstants.ShardKind + "List";
-
-    [JsonPropertyName("metadata")]
-    public ListMeta Metadata { get; init; } = new();
-
-    [JsonPropertyName("items")]
-    public IReadOnlyList<Shard> Items { get; init; } = [];
-}
-
 /// <summary>The identity fields are mutable at the API level (§16.15); the child webhook protects them.</summary>
 public sealed record ShardSpec
 {

@@ -23,21 +23,6 @@ public sealed record ShardTemplate : IKubernetesObject
     public ShardTemplateSpec Spec { get; init; } = new();
 }
 
-public sealed record ShardTemplateList
-{
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; init; } = ApiConstants.ApiVersion;
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; init; } = ApiConstants.ShardTemplateKind + "List";
-
-    [JsonPropertyName("metadata")]
-    public ListMeta Metadata { get; init; } = new();
-
-    [JsonPropertyName("items")]
-    public IReadOnlyList<ShardTemplate> Items { get; init; } = [];
-}
-
 /// <summary>Like ShardInlineSpec, but template pool names may be up to 62 characters.</summary>
 public sealed record ShardTemplateSpec
 {

@@ -30,21 +30,6 @@ public sealed record TableGroup : IKubernetesObject
     public TableGroupStatus? Status { get; init; }
 }
 
-public sealed record TableGroupList
-{
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; init; } = ApiConstants.ApiVersion;
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; init; } = ApiConstants.TableGroupKind + "List";
-
-    [JsonPropertyName("metadata")]
-    public ListMeta Metadata { get; init; } = new();
-
-    [JsonPropertyName("items")]
-    public IReadOnlyList<TableGroup> Items { get; init; } = [];
-}
-
 public sealed record TableGroupSpec
 {
     [JsonPropertyName("databaseName"), DatabaseName]

@@ -34,21 +34,6 @@ public sealed record TopoServer : IKubernetesObject
     public TopoServerStatus? Status { get; init; }
 }
 
-public sealed record TopoServerList
-{
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; init; } = ApiConstants.ApiVersion;
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; init; } = ApiConstants.TopoServerKind + "List";
-
-    [JsonPropertyName("metadata")]
-    public ListMeta Metadata { get; init; } = new();
-
-    [JsonPropertyName("items")]
-    public IReadOnlyList<TopoServer> Items { get; init; } = [];
-}
-
 public sealed record TopoServerStatus
 {
     [JsonPropertyName("observedGeneration")]
