@@ -197,17 +197,19 @@ public static partial class YamlJson
         emitter.Emit(new Scalar(null, null, text, plainIsSafe ? ScalarStyle.Plain : ScalarStyle.DoubleQuoted, true, true));
     }
 
+    // Plain style only for text made of characters no YAML reader treats specially anywhere in a
+    // scalar; everything else is double-quoted. Narrower than the YAML grammar allows on purpose:
+    // readers disagree at the edges (YamlDotNet misreads the key "a *"), and a quoted string is
+    // never misread.
     private static bool IsPlainSafe(string text)
     {
-        if (char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1]))
-            return false;
-        if ("-?:,[]{}#&*!|>'\"%@`".Contains(text[0], StringComparison.Ordinal))
+        if (text[0] is ' ' or '-' || text[^1] == ' ')
             return false;
         foreach (var c in text)
         {
-            if (c < ' ' || c > '~')
+            if (!(char.IsAsciiLetterOrDigit(c) || c is ' ' or '-' or '_' or '.' or '/' or '(' or ')' or '$' or '^' or '=' or '+' or '~' or ';' or '<'))
                 return false;
         }
-        return !text.Contains(": ", StringComparison.Ordinal) && !text.Contains(" #", StringComparison.Ordinal) && !text.EndsWith(':');
+        return true;
     }
 }

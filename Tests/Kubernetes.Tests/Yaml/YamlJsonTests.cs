@@ -75,9 +75,12 @@ public sealed class YamlJsonTests
     [InlineData("serviceAccountName and useEnvCredentials are mutually exclusive \u2014 IRSA")]
     [InlineData("0x10")]
     [InlineData("012")]
+    [InlineData("a *")]
+    [InlineData("a &b")]
+    [InlineData("x: y")]
     public void Strings_that_would_read_back_as_something_else_are_quoted(string text)
     {
-        var original = new JsonObject { ["k"] = text, ["list"] = new JsonArray(text) };
+        var original = new JsonObject { ["k"] = text, ["list"] = new JsonArray(text), ["map"] = new JsonObject { [text] = "key" } };
         var yaml = YamlJson.ToYaml(original);
         Assert.True(JsonNode.DeepEquals(original, YamlJson.Parse(yaml)), $"round trip changed the value; YAML was:\n{yaml}");
     }
@@ -97,6 +100,6 @@ public sealed class YamlJsonTests
             var text = s ?? "";
             var original = new JsonObject { [text.Length == 0 ? "empty" : text] = text };
             return JsonNode.DeepEquals(original, YamlJson.Parse(YamlJson.ToYaml(original)));
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(500));
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(1000));
     }
 }
