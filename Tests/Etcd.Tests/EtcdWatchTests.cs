@@ -52,13 +52,15 @@ public sealed class EtcdWatchTests(EtcdServerFixture etcd) : IDisposable
         await _client.PutAsync(_p + "n", "before");
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await using var watch = _client.WatchAsync(_p + "n", cancellationToken: cts.Token).GetAsyncEnumerator(cts.Token);
-        var next = watch.MoveNextAsync();
-        // The watch is live once etcd has registered it; writing until it reports is a condition, not a sleep.
+        var next = watch.MoveNextAsync().AsTask();
+        // The watch is live once etcd has registered it, which the client cannot observe; writing
+        // until the watch reports one is a condition with a deadline (cts), paced by a short timer.
+        using var pace = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
         var i = 0;
         while (!next.IsCompleted && !cts.IsCancellationRequested)
         {
             await _client.PutAsync(_p + "n", "after" + i++);
-            await Task.WhenAny(next.AsTask(), Task.Delay(50, cts.Token));
+            await Task.WhenAny(next, pace.WaitForNextTickAsync(cts.Token).AsTask());
         }
         Assert.True(await next, "expected a watch event for a write made after the watch opened");
         Assert.StartsWith("after", watch.Current.Events[0].Kv.ValueString, StringComparison.Ordinal);

@@ -27,4 +27,21 @@ public static class Eventually
 
     public static Task WaitUntil(Func<bool> condition, string expected, TimeSpan? deadline = null) =>
         WaitUntil(condition, expected, () => "the condition was still false", deadline);
+
+    /// <summary>Observes until <paramref name="done"/> holds; returns the last observation.</summary>
+    public static async Task<T> UntilAsync<T>(Func<Task<T>> observe, Func<T, bool> done, string expected, TimeSpan? deadline = null)
+    {
+        var limit = deadline ?? DefaultDeadline;
+        var clock = Stopwatch.StartNew();
+        using var poll = new PeriodicTimer(PollInterval);
+        var seen = await observe();
+        while (!done(seen))
+        {
+            if (clock.Elapsed > limit)
+                throw new TimeoutException($"waited {limit.TotalSeconds:0.#} s for: {expected}; last saw: {seen}");
+            await poll.WaitForNextTickAsync();
+            seen = await observe();
+        }
+        return seen;
+    }
 }

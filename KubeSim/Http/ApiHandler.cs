@@ -1,0 +1,437 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MultigresOrleans.KubeSim.Api;
+using MultigresOrleans.KubeSim.Observability;
+using MultigresOrleans.KubeSim.Security;
+using MultigresOrleans.KubeSim.Selectors;
+using MultigresOrleans.KubeSim.Storage;
+using MultigresOrleans.KubeSim.Tables;
+
+namespace MultigresOrleans.KubeSim.Http;
+
+/// <summary>
+/// The single entry point for every request: authentication, the non-resource endpoints (version,
+/// health, discovery, OpenAPI) and the REST verbs on resources, resolved like the API server's
+/// request-info resolver. Errors become metav1.Status bodies; every resource request is counted and
+/// every write audited.
+/// </summary>
+internal sealed partial class ApiHandler(
+    ResourceService service,
+    ResourceRegistry registry,
+    DiscoveryEndpoints discovery,
+    OpenApiEndpoints openApi,
+    WatchEndpoint watch,
+    TableConverter tables,
+    TokenAuthenticator authenticator,
+    KubeSimOptions options,
+    RequestCounters counters,
+    AuditLog audit,
+    TimeProvider time,
+    ILogger<ApiHandler> logger)
+{
+    public async Task HandleAsync(HttpContext http)
+    {
+        var path = http.Request.Path.Value ?? "/";
+        if (options.LogRequests)
+            LogRequest(http.Request.Method, path + http.Request.QueryString, http.Request.Headers.Accept.ToString(), http.Request.ContentType ?? "");
+        var user = authenticator.Authenticate(http.Request.Headers.Authorization);
+        try
+        {
+            if (user is null)
+                throw new ApiException(401, "Unauthorized", "Unauthorized");
+            await RouteAsync(http, path.TrimEnd('/'), user);
+        }
+        catch (ApiException e)
+        {
+            // Warnings gathered before a failure (e.g. from a mutating webhook) still reach the client.
+            if (!http.Response.HasStarted)
+                await HttpJson.WriteAsync(http, e.Code, e.ToStatus(), http.Items[ContextKey] as RequestContext);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or YamlDotNet.Core.YamlException)
+        {
+            if (!http.Response.HasStarted)
+                await HttpJson.WriteAsync(http, 400, ApiException.BadRequest(e.Message).ToStatus());
+        }
+        finally
+        {
+            if (options.LogRequests)
+                LogResponse(http.Request.Method, path, http.Response.StatusCode);
+        }
+    }
+
+    private async Task RouteAsync(HttpContext http, string path, UserInfo user)
+    {
+        switch (path)
+        {
+            case "/version":
+                await HttpJson.WriteAsync(http, 200, KubeSimVersion.Document());
+                return;
+            case "/healthz" or "/readyz" or "/livez":
+            case var p when p.StartsWith("/healthz/", StringComparison.Ordinal) || p.StartsWith("/readyz/", StringComparison.Ordinal) || p.StartsWith("/livez/", StringComparison.Ordinal):
+                http.Response.ContentType = "text/plain; charset=utf-8";
+                await http.Response.WriteAsync("ok", http.RequestAborted);
+                return;
+            case "/api":
+                if (HttpJson.WantsAggregatedDiscovery(http.Request))
+                    await HttpJson.WriteAsync(http, 200, discovery.Aggregated(core: true), contentType: DiscoveryEndpoints.AggregatedContentType);
+                else
+                    await HttpJson.WriteAsync(http, 200, discovery.CoreVersions($"{http.Request.Host}"));
+                return;
+            case "/apis":
+                if (HttpJson.WantsAggregatedDiscovery(http.Request))
+                    await HttpJson.WriteAsync(http, 200, discovery.Aggregated(core: false), contentType: DiscoveryEndpoints.AggregatedContentType);
+                else
+                    await HttpJson.WriteAsync(http, 200, discovery.GroupList());
+                return;
+            case "/openapi/v3":
+                await HttpJson.WriteAsync(http, 200, openApi.Index());
+                return;
+        }
+
+        if (path.StartsWith("/openapi/v3/", StringComparison.Ordinal))
+        {
+            var doc = openApi.DocumentFor(path["/openapi/v3/".Length..]) ?? throw NotFoundPath();
+            await HttpJson.WriteAsync(http, 200, doc);
+            return;
+        }
+
+        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (segments.Length >= 2 && segments[0] == "api")
+        {
+            if (segments[1] != "v1")
+                throw NotFoundPath();
+            if (segments.Length == 2)
+            {
+                await HttpJson.WriteAsync(http, 200, discovery.ResourceList("", "v1")!);
+                return;
+            }
+            await HandleResourceAsync(http, "", "v1", segments[2..], user);
+            return;
+        }
+        if (segments.Length >= 2 && segments[0] == "apis")
+        {
+            if (segments.Length == 2)
+            {
+                await HttpJson.WriteAsync(http, 200, discovery.Group(segments[1]) ?? throw NotFoundPath());
+                return;
+            }
+            if (segments.Length == 3)
+            {
+                await HttpJson.WriteAsync(http, 200, discovery.ResourceList(segments[1], segments[2]) ?? throw NotFoundPath());
+                return;
+            }
+            await HandleResourceAsync(http, segments[1], segments[2], segments[3..], user);
+            return;
+        }
+        throw NotFoundPath();
+    }
+
+    private static ApiException NotFoundPath() =>
+        new(404, "NotFound", "the server could not find the requested resource", new JsonObject());
+
+    private async Task HandleResourceAsync(HttpContext http, string group, string version, string[] rest, UserInfo user)
+    {
+        var target = RequestTarget.Parse(group, version, rest) ?? throw NotFoundPath();
+        var type = registry.Find(group, version, target.Resource) ?? throw NotFoundPath();
+        if (!type.Namespaced && target.Namespace is not null)
+            throw NotFoundPath();
+        if (type.Namespaced && target.Namespace is null && target.Name is not null)
+            throw NotFoundPath();
+        if (target.Subresource is not ("" or "status" or "scale") || (target.Subresource == "status" && !type.HasStatus) || (target.Subresource == "scale" && type.Scale is null))
+            throw NotFoundPath();
+
+        var query = http.Request.Query;
+        var method = http.Request.Method;
+        var isWatch = target.LegacyWatch || query["watch"].ToString() is "true" or "1";
+        var verb = (method, target.Name) switch
+        {
+            ("GET", null) => isWatch ? "watch" : "list",
+            ("GET", _) => isWatch ? "watch" : "get",
+            ("POST", null) => "create",
+            ("PUT", not null) => "update",
+            ("PATCH", not null) => "patch",
+            ("DELETE", null) => "deletecollection",
+            ("DELETE", not null) => "delete",
+            _ => throw ApiException.MethodNotAllowed($"the server does not allow this method on the requested resource"),
+        };
+
+        var ns = target.Namespace ?? "";
+        var (latency, failWith) = options.Faults.Decide(verb, type.Plural);
+        if (latency > TimeSpan.Zero)
+            await Task.Delay(latency, time, http.RequestAborted);
+        int? failedWith = null;
+        try
+        {
+            if (failWith is { } code)
+                throw InjectedFailure(code);
+            var ctx = new RequestContext
+            {
+                User = user,
+                DryRun = query["dryRun"].ToString() == "All",
+                FieldManager = NullIfEmpty(query["fieldManager"]) ?? DefaultFieldManager(http.Request, verb),
+                FieldValidation = ParseFieldValidation(query["fieldValidation"]),
+                Force = query["force"].ToString() == "true",
+            };
+            if (verb == "watch")
+                counters.Increment(verb, type.Plural, user.Username, 200);
+            http.Items[ContextKey] = ctx;
+            await ExecuteAsync(http, type, target, ns, verb, ctx);
+        }
+        catch (ApiException e)
+        {
+            failedWith = e.Code;
+            throw;
+        }
+        finally
+        {
+            var status = failedWith ?? http.Response.StatusCode;
+            // Watches are counted when they start, so tests can wait for a client's watch to be open.
+            if (verb != "watch" || status != 200)
+                counters.Increment(verb, type.Plural, user.Username, status);
+            if (verb is "create" or "update" or "patch" or "delete" or "deletecollection")
+                audit.Record(verb, user.Username, group, type.Plural, target.Namespace, target.Name, target.Subresource, status);
+        }
+    }
+
+    private const string ContextKey = "kubesim.request-context";
+
+    private static ApiException InjectedFailure(int code) => code switch
+    {
+        410 => ApiException.Gone("too old resource version (injected)"),
+        429 => new ApiException(429, "TooManyRequests", "the server has received too many requests and has asked us to try again later (injected)"),
+        503 => new ApiException(503, "ServiceUnavailable", "the server is currently unable to handle the request (injected)"),
+        409 => new ApiException(409, "Conflict", "the object has been modified; please apply your changes to the latest version and try again (injected)"),
+        _ => ApiException.InternalError("injected fault"),
+    };
+
+    private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+
+    /// <summary>Without fieldManager the real server names the manager after the User-Agent's program name.</summary>
+    private static string? DefaultFieldManager(HttpRequest request, string verb)
+    {
+        var agent = request.Headers.UserAgent.ToString();
+        if (agent.Length == 0 || verb is "get" or "list" or "watch")
+            return null;
+        var slash = agent.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0 ? agent[..slash] : agent;
+    }
+
+    private static FieldValidation ParseFieldValidation(string? value) => value switch
+    {
+        null or "" or "Warn" => FieldValidation.Warn,
+        "Strict" => FieldValidation.Strict,
+        "Ignore" => FieldValidation.Ignore,
+        _ => throw ApiException.BadRequest($"fieldValidation parameter unsupported: {value}"),
+    };
+
+    private async Task ExecuteAsync(HttpContext http, ResourceType type, RequestTarget target, string ns, string verb, RequestContext ctx)
+    {
+        var ct = http.RequestAborted;
+        var name = target.Name;
+        switch (verb)
+        {
+            case "get":
+            {
+                var obj = service.Get(type, ns, name!);
+                if (target.Subresource == "scale")
+                {
+                    await HttpJson.WriteAsync(http, 200, ScaleSubresource.ToScale(type, obj));
+                    return;
+                }
+                if (HttpJson.WantsTable(http.Request))
+                    await HttpJson.WriteAsync(http, 200, tables.Convert(type, [obj], ObjectStore.ResourceVersionOf(obj), null, http.Request.Query["includeObject"]));
+                else
+                    await HttpJson.WriteAsync(http, 200, obj);
+                return;
+            }
+            case "list":
+                await ListAsync(http, type, target.Namespace);
+                return;
+            case "watch":
+            {
+                var fields = FieldSelector.Parse(http.Request.Query["fieldSelector"]);
+                if (name is not null)
+                    fields = FieldSelector.Parse(CombineSelectors(http.Request.Query["fieldSelector"], $"metadata.name={name}"));
+                await watch.ServeAsync(http, type, target.Namespace, LabelSelector.Parse(http.Request.Query["labelSelector"]), fields);
+                return;
+            }
+            case "create" when type.Group == "authorization.k8s.io":
+            {
+                // Authorization is not enforced, so every access review is allowed (and never stored).
+                // kubectl sends the review as protobuf; its content does not matter when everything is allowed.
+                var review = (http.Request.ContentType ?? "").StartsWith(ProtobufDecoder.ContentType, StringComparison.Ordinal)
+                    ? new JsonObject { ["apiVersion"] = "authorization.k8s.io/v1", ["kind"] = "SelfSubjectAccessReview", ["metadata"] = new JsonObject(), ["spec"] = new JsonObject() }
+                    : await ReadObjectAsync(http);
+                review["status"] = new JsonObject { ["allowed"] = true, ["reason"] = "KubeSim does not enforce authorization" };
+                await HttpJson.WriteAsync(http, 201, review, ctx);
+                return;
+            }
+            case "create":
+            {
+                var body = await ReadObjectAsync(http);
+                var created = await service.CreateAsync(type, ns, body, ctx, ct);
+                await HttpJson.WriteAsync(http, 201, created, ctx);
+                return;
+            }
+            case "update":
+            {
+                var body = await ReadObjectAsync(http);
+                if (target.Subresource == "scale")
+                {
+                    var current = service.Get(type, ns, name!);
+                    var rv = body["metadata"]?["resourceVersion"]?.GetValue<string>();
+                    var scaled = ScaleSubresource.FromScale(type, current, body, name!);
+                    if (!string.IsNullOrEmpty(rv))
+                        ObjectStore.Metadata(scaled)["resourceVersion"] = rv;
+                    var written = await service.UpdateAsync(type, ns, name!, scaled, "", ctx, ct);
+                    await HttpJson.WriteAsync(http, 200, ScaleSubresource.ToScale(type, written), ctx);
+                    return;
+                }
+                var updated = await service.UpdateAsync(type, ns, name!, body, target.Subresource, ctx, ct);
+                await HttpJson.WriteAsync(http, 200, updated, ctx);
+                return;
+            }
+            case "patch":
+            {
+                var contentType = http.Request.ContentType ?? "";
+                var text = await HttpJson.ReadBodyAsync(http.Request);
+                var patched = await service.PatchAsync(type, ns, name!, contentType, text, target.Subresource, ctx, ct);
+                await HttpJson.WriteAsync(http, ctx.Created ? 201 : 200, patched, ctx);
+                return;
+            }
+            case "delete":
+            {
+                var options = await ReadDeleteOptionsAsync(http);
+                var result = await service.DeleteAsync(type, ns, name!, options, ctx, ct);
+                await HttpJson.WriteAsync(http, 200, result, ctx);
+                return;
+            }
+            case "deletecollection":
+            {
+                var options = await ReadDeleteOptionsAsync(http);
+                var labels = LabelSelector.Parse(http.Request.Query["labelSelector"]);
+                var fields = FieldSelector.Parse(http.Request.Query["fieldSelector"]);
+                var (items, _) = service.Store.List(type.StorageKey, target.Namespace);
+                foreach (var item in items.Where(i => labels.Matches(i) && fields.Matches(i)))
+                {
+                    try
+                    {
+                        await service.DeleteAsync(type, item["metadata"]?["namespace"]?.GetValue<string>() ?? "", item["metadata"]!["name"]!.GetValue<string>(), options, ctx, ct);
+                    }
+                    catch (ApiException e) when (e.Code == 404)
+                    {
+                    }
+                }
+                await HttpJson.WriteAsync(http, 200, ApiException.StatusBody("Success", 200, null, null, null), ctx);
+                return;
+            }
+        }
+    }
+
+    private static string CombineSelectors(string? a, string b) => string.IsNullOrEmpty(a) ? b : a + "," + b;
+
+    private async Task ListAsync(HttpContext http, ResourceType type, string? ns)
+    {
+        var query = http.Request.Query;
+        var labels = LabelSelector.Parse(query["labelSelector"]);
+        var fields = FieldSelector.Parse(query["fieldSelector"]);
+        var (all, rv) = service.Store.List(type.StorageKey, type.Namespaced ? ns : null);
+        var matching = all.Where(i => labels.Matches(i) && fields.Matches(i)).ToList();
+
+        // Continue tokens carry the last key returned; later pages read the current state (no snapshot).
+        var continueToken = query["continue"].ToString();
+        if (continueToken.Length > 0)
+        {
+            string lastKey;
+            try
+            {
+                lastKey = Encoding.UTF8.GetString(Convert.FromBase64String(continueToken));
+            }
+            catch (FormatException)
+            {
+                throw ApiException.BadRequest("continue key is not valid: illegal base64 data");
+            }
+            matching = [.. matching.Where(i => string.CompareOrdinal(Key(i), lastKey) > 0)];
+        }
+        string? next = null;
+        long? remaining = null;
+        if (int.TryParse(query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit > 0 && matching.Count > limit)
+        {
+            remaining = matching.Count - limit;
+            matching = matching.Take(limit).ToList();
+            next = Convert.ToBase64String(Encoding.UTF8.GetBytes(Key(matching[^1])));
+        }
+        var rvText = rv.ToString(CultureInfo.InvariantCulture);
+        foreach (var item in matching)
+            ResourceService.Present(type, item);
+        if (HttpJson.WantsTable(http.Request))
+        {
+            await HttpJson.WriteAsync(http, 200, tables.Convert(type, matching, rvText, next, query["includeObject"]));
+            return;
+        }
+        var metadata = new JsonObject { ["resourceVersion"] = rvText };
+        if (next is not null)
+        {
+            metadata["continue"] = next;
+            metadata["remainingItemCount"] = remaining;
+        }
+        var items = new JsonArray();
+        foreach (var item in matching)
+            items.Add(item);
+        await HttpJson.WriteAsync(http, 200, new JsonObject
+        {
+            ["kind"] = type.ListKind,
+            ["apiVersion"] = type.GroupVersion,
+            ["metadata"] = metadata,
+            ["items"] = items,
+        });
+    }
+
+    private static string Key(JsonObject o) =>
+        (o["metadata"]?["namespace"]?.GetValue<string>() ?? "") + "/" + (o["metadata"]?["name"]?.GetValue<string>() ?? "");
+
+    private static async Task<JsonObject> ReadObjectAsync(HttpContext http)
+    {
+        var contentType = http.Request.ContentType ?? "application/json";
+        if (contentType.StartsWith(ProtobufDecoder.ContentType, StringComparison.Ordinal))
+        {
+            using var buffer = new MemoryStream();
+            await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
+            return ProtobufDecoder.Decode(buffer.ToArray());
+        }
+        var text = await HttpJson.ReadBodyAsync(http.Request);
+        JsonNode? node = contentType.Contains("yaml", StringComparison.Ordinal)
+            ? Kubernetes.Yaml.YamlJson.Parse(text)
+            : JsonNode.Parse(text);
+        return node as JsonObject ?? throw ApiException.BadRequest("the request body must be a JSON object");
+    }
+
+    private static async Task<JsonObject?> ReadDeleteOptionsAsync(HttpContext http)
+    {
+        var text = await HttpJson.ReadBodyAsync(http.Request);
+        var options = text.Trim().Length > 0 ? JsonNode.Parse(text) as JsonObject : null;
+        var query = http.Request.Query;
+        if (query["propagationPolicy"].ToString() is { Length: > 0 } policy)
+        {
+            options ??= new JsonObject();
+            options["propagationPolicy"] = policy;
+        }
+        if (query["dryRun"].ToString() == "All")
+        {
+            options ??= new JsonObject();
+            options["dryRun"] = new JsonArray("All");
+        }
+        return options;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Path} accept={Accept} content-type={ContentType}")]
+    private partial void LogRequest(string method, string path, string accept, string contentType);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Path} -> {Status}")]
+    private partial void LogResponse(string method, string path, int status);
+}

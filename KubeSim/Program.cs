@@ -1,0 +1,62 @@
+using MultigresOrleans.KubeSim;
+
+// KubeSim's command line: `--port N --kubeconfig-out PATH [--https] [--https-port N] [--audit-log PATH] [--snapshot PATH]
+// [--webhook-service ns/name=https://127.0.0.1:PORT] [--no-controllers] [--log-requests]`.
+var options = new KubeSimOptions();
+for (var i = 0; i < args.Length; i++)
+{
+    string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+    switch (args[i])
+    {
+        case "--port":
+            options.Port = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture);
+            break;
+        case "--https-port":
+            options.HttpsPort = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture);
+            options.Https = true;
+            break;
+        case "--https":
+            options.Https = true;
+            break;
+        case "--kubeconfig-out":
+            options.KubeconfigOut = Next();
+            break;
+        case "--audit-log":
+            options.AuditLogPath = Next();
+            break;
+        case "--snapshot":
+            options.SnapshotPath = Next();
+            break;
+        case "--webhook-service":
+            // namespace/name=https://127.0.0.1:port
+            var mapping = Next().Split('=', 2);
+            options.WebhookServices[mapping[0]] = mapping[1];
+            break;
+        case "--log-requests":
+            options.LogRequests = true;
+            break;
+        case "--no-controllers":
+            options.SimulateControllers = false;
+            break;
+        default:
+            Console.Error.WriteLine($"unknown argument {args[i]}");
+            return 2;
+    }
+}
+
+await using var server = await KubeSimServer.StartAsync(options, logging: options.LogRequests
+    ? b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information)
+    : null);
+Console.WriteLine($"KubeSim listening on {server.HttpUrl}" + (server.HttpsUrl is null ? "" : $" and {server.HttpsUrl}"));
+if (options.KubeconfigOut is not null)
+    Console.WriteLine($"kubeconfig written to {options.KubeconfigOut}");
+// The host's console lifetime turns SIGTERM and Ctrl+C into ApplicationStopping; returning then
+// lets `await using` save the snapshot and stop the listeners.
+try
+{
+    await Task.Delay(Timeout.Infinite, server.Stopping);
+}
+catch (OperationCanceledException)
+{
+}
+return 0;
