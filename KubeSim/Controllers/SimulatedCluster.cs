@@ -68,11 +68,14 @@ public sealed partial class SimulatedCluster(ResourceService service, KubeSimOpt
                     await ReconcileWorkloadByNameAsync(owner.Kind, e.Namespace, owner.Name, ct);
                 await ReconcileDisruptionBudgetsAsync(e.Namespace, ct);
                 break;
+            // Workloads reconcile from the stored object, not the event's copy: an event queued before
+            // a newer write (say, a status update made before a scale-down) must not act on old state
+            // after the newer one was acted on — it would recreate a pod the scale-down removed.
             case "statefulsets.apps" when e.Type != WatchEvent.Deleted:
-                await ReconcileStatefulSetAsync(e.Object, ct);
+                await ReconcileWorkloadByNameAsync("StatefulSet", e.Namespace, e.Name, ct);
                 break;
             case "deployments.apps" when e.Type != WatchEvent.Deleted:
-                await ReconcileDeploymentAsync(e.Object, ct);
+                await ReconcileWorkloadByNameAsync("Deployment", e.Namespace, e.Name, ct);
                 break;
             case "persistentvolumeclaims" when e.Type != WatchEvent.Deleted:
                 await ReconcileClaimAsync(e.Object, ct);
