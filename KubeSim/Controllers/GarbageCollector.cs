@@ -12,39 +12,14 @@ namespace MultigresOrleans.KubeSim.Controllers;
 /// before letting the owner go; `foregroundDeletion` deletes dependents first and releases the
 /// owner when none is left; a terminating namespace is emptied, then removed.
 /// </summary>
-public sealed partial class GarbageCollector(ResourceService service, ILogger<GarbageCollector> logger) : BackgroundService
+public sealed partial class GarbageCollector(ResourceService service, ILogger<GarbageCollector> logger) : StoreEventController(service)
 {
     public const string ForegroundFinalizer = "foregroundDeletion";
     public const string OrphanFinalizer = "orphan";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var subscription = service.Store.Watch(null, null, service.Store.CurrentResourceVersion);
-        var reader = subscription.Events;
-        try
-        {
-            while (await reader.WaitToReadAsync(stoppingToken))
-            {
-                while (reader.TryRead(out var e))
-                {
-                    try
-                    {
-                        await HandleAsync(e, stoppingToken);
-                    }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
-                    {
-                        // One bad object must not stop the controller for everyone else.
-                        LogFailure(e.StorageKey, e.Namespace, e.Name, ex.Message);
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
+    protected override void OnHandlerFailed(WatchEvent e, Exception error) => LogFailure(e.StorageKey, e.Namespace, e.Name, error.Message);
 
-    private async Task HandleAsync(WatchEvent e, CancellationToken ct)
+    protected override async Task HandleAsync(WatchEvent e, CancellationToken ct)
     {
         if (e.Type == WatchEvent.Deleted)
         {
@@ -55,14 +30,14 @@ public sealed partial class GarbageCollector(ResourceService service, ILogger<Ga
                 if (FindByUid(owner) is { } ownerEntry)
                     await CheckOwnerAsync(ownerEntry.Type, ownerEntry.Object, ct);
             }
-            if (e.Namespace.Length > 0 && service.Store.Get("namespaces", "", e.Namespace) is { } ns && ns["metadata"]?["deletionTimestamp"] is not null)
-                await CheckOwnerAsync(service.Registry.Find("", "v1", "namespaces")!, ns, ct);
+            if (e.Namespace.Length > 0 && Service.Store.Get("namespaces", "", e.Namespace) is { } ns && ns["metadata"]?["deletionTimestamp"] is not null)
+                await CheckOwnerAsync(Service.Registry.Find("", "v1", "namespaces")!, ns, ct);
             return;
         }
-        var type = service.Registry.FindByStorageKey(e.StorageKey);
+        var type = Service.Registry.FindByStorageKey(e.StorageKey);
         // A dependent created after its owner vanished (a controller racing the deletion) has a
         // dangling owner reference; like the real collector, treat it as if the owner had just gone.
-        var dangling = OwnerUids(e.Object).Where(u => !service.Store.UidExists(u)).ToList();
+        var dangling = OwnerUids(e.Object).Where(u => !Service.Store.UidExists(u)).ToList();
         if (type is not null && dangling.Count > 0 && e.Object["metadata"]?["deletionTimestamp"] is null)
         {
             if (dangling.Count == OwnerUids(e.Object).Count)
@@ -91,7 +66,7 @@ public sealed partial class GarbageCollector(ResourceService service, ILogger<Ga
         {
             foreach (var (depType, dependent) in Dependents(uid))
                 await RemoveOwnerReferenceAsync(depType, dependent, uid, ct);
-            await service.RemoveFinalizerAsync(type, ns, name, OrphanFinalizer, ct);
+            await Service.RemoveFinalizerAsync(type, ns, name, OrphanFinalizer, ct);
             return;
         }
         if (finalizers.Contains(ForegroundFinalizer))
@@ -102,21 +77,21 @@ public sealed partial class GarbageCollector(ResourceService service, ILogger<Ga
             // Only dependents that block owner deletion hold the owner back.
             var blocking = Dependents(uid).Where(d => BlocksOwner(d.Object, uid)).ToList();
             if (blocking.Count == 0)
-                await service.RemoveFinalizerAsync(type, ns, name, ForegroundFinalizer, ct);
+                await Service.RemoveFinalizerAsync(type, ns, name, ForegroundFinalizer, ct);
             return;
         }
         if (type.Group.Length == 0 && type.Plural == "namespaces" && finalizers.Contains(ResourceService.NamespaceFinalizer))
         {
             var remaining = 0;
-            foreach (var t in service.Registry.All.Where(t => t.Namespaced).DistinctBy(t => t.StorageKey))
+            foreach (var t in Service.Registry.All.Where(t => t.Namespaced).DistinctBy(t => t.StorageKey))
             {
-                var (items, _) = service.Store.List(t.StorageKey, name);
+                var (items, _) = Service.Store.List(t.StorageKey, name);
                 remaining += items.Count;
                 foreach (var item in items.Where(i => i["metadata"]?["deletionTimestamp"] is null))
                     await DeleteAsync(t, item, "Background", ct);
             }
             if (remaining == 0)
-                await service.RemoveFinalizerAsync(type, "", name, ResourceService.NamespaceFinalizer, ct);
+                await Service.RemoveFinalizerAsync(type, "", name, ResourceService.NamespaceFinalizer, ct);
         }
     }
 
@@ -126,7 +101,7 @@ public sealed partial class GarbageCollector(ResourceService service, ILogger<Ga
             return;
         foreach (var (type, dependent) in Dependents(uid))
         {
-            var otherOwners = OwnerUids(dependent).Where(u => u != uid && service.Store.UidExists(u)).ToList();
+            var otherOwners = OwnerUids(dependent).Where(u => u != uid && Service.Store.UidExists(u)).ToList();
             if (otherOwners.Count > 0)
                 await RemoveOwnerReferenceAsync(type, dependent, uid, ct);
             else if (dependent["metadata"]?["deletionTimestamp"] is null)
@@ -138,7 +113,7 @@ public sealed partial class GarbageCollector(ResourceService service, ILogger<Ga
     {
         try
         {
-            await service.DeleteAsync(type, obj["metadata"]?["namespace"]?.GetValue<string>() ?? "", obj["metadata"]!["name"]!.GetValue<string>(),
+            await Service.DeleteAsync(type, obj["metadata"]?["namespace"]?.GetValue<string>() ?? "", obj["metadata"]!["name"]!.GetValue<string>(),
                 new JsonObject { ["propagationPolicy"] = policy }, RequestContext.Internal("generic-garbage-collector"), ct);
         }
         catch (ApiException e) when (e.Code == 404)
@@ -156,7 +131,7 @@ public sealed partial class GarbageCollector(ResourceService service, ILogger<Ga
         var patch = new JsonObject { ["metadata"] = new JsonObject { ["ownerReferences"] = kept.Count == 0 ? null : kept } };
         try
         {
-            await service.PatchAsync(type, dependent["metadata"]?["namespace"]?.GetValue<string>() ?? "", dependent["metadata"]!["name"]!.GetValue<string>(),
+            await Service.PatchAsync(type, dependent["metadata"]?["namespace"]?.GetValue<string>() ?? "", dependent["metadata"]!["name"]!.GetValue<string>(),
                 "application/merge-patch+json", patch.ToJsonString(), "", RequestContext.Internal("generic-garbage-collector"), ct);
         }
         catch (ApiException e) when (e.Code == 404)
@@ -167,9 +142,9 @@ public sealed partial class GarbageCollector(ResourceService service, ILogger<Ga
     private List<(ResourceType Type, JsonObject Object)> Dependents(string uid)
     {
         var result = new List<(ResourceType, JsonObject)>();
-        foreach (var (key, obj) in service.Store.Where(o => OwnerUids(o).Contains(uid)))
+        foreach (var (key, obj) in Service.Store.Where(o => OwnerUids(o).Contains(uid)))
         {
-            if (service.Registry.FindByStorageKey(key) is { } type)
+            if (Service.Registry.FindByStorageKey(key) is { } type)
                 result.Add((type, obj));
         }
         return result;
@@ -177,9 +152,9 @@ public sealed partial class GarbageCollector(ResourceService service, ILogger<Ga
 
     private (ResourceType Type, JsonObject Object)? FindByUid(string uid)
     {
-        foreach (var (key, obj) in service.Store.Where(o => Uid(o) == uid))
+        foreach (var (key, obj) in Service.Store.Where(o => Uid(o) == uid))
         {
-            if (service.Registry.FindByStorageKey(key) is { } type)
+            if (Service.Registry.FindByStorageKey(key) is { } type)
                 return (type, obj);
         }
         return null;

@@ -15,7 +15,7 @@ namespace MultigresOrleans.KubeSim.Controllers;
 /// report expansions); PDBs report status. Annotations on a pod steer it for tests:
 /// `kubesim.io/fail: "true"` makes it fail, `kubesim.io/unready: "true"` keeps it unready.
 /// </summary>
-public sealed partial class SimulatedCluster(ResourceService service, KubeSimOptions options, ILogger<SimulatedCluster> logger) : BackgroundService
+public sealed partial class SimulatedCluster(ResourceService service, KubeSimOptions options, ILogger<SimulatedCluster> logger) : StoreEventController(service)
 {
     public const string FailAnnotation = "kubesim.io/fail";
     public const string UnreadyAnnotation = "kubesim.io/unready";
@@ -25,39 +25,12 @@ public sealed partial class SimulatedCluster(ResourceService service, KubeSimOpt
     private readonly ConcurrentDictionary<string, byte> starting = new(StringComparer.Ordinal);
     private int nextPodIp;
     private int nextNode;
-    private CancellationToken stopping;
 
-    private ResourceType Type(string group, string plural) => service.Registry.Find(group, "v1", plural)!;
+    private ResourceType Type(string group, string plural) => Service.Registry.Find(group, "v1", plural)!;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        stopping = stoppingToken;
-        using var subscription = service.Store.Watch(null, null, service.Store.CurrentResourceVersion);
-        var reader = subscription.Events;
-        try
-        {
-            while (await reader.WaitToReadAsync(stoppingToken))
-            {
-                while (reader.TryRead(out var e))
-                {
-                    try
-                    {
-                        await HandleAsync(e, stoppingToken);
-                    }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
-                    {
-                        // One bad object must not stop the controller for everyone else.
-                        LogFailure(e.StorageKey, e.Namespace, e.Name, ex.Message);
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
+    protected override void OnHandlerFailed(WatchEvent e, Exception error) => LogFailure(e.StorageKey, e.Namespace, e.Name, error.Message);
 
-    private async Task HandleAsync(WatchEvent e, CancellationToken ct)
+    protected override async Task HandleAsync(WatchEvent e, CancellationToken ct)
     {
         switch (e.StorageKey)
         {
@@ -137,11 +110,11 @@ public sealed partial class SimulatedCluster(ResourceService service, KubeSimOpt
         try
         {
             if (options.PodStartupDelay > TimeSpan.Zero)
-                await Task.Delay(options.PodStartupDelay, service.Time, stopping);
-            var pod = service.Store.Get("pods", ns, name);
+                await Task.Delay(options.PodStartupDelay, Service.Time, Stopping);
+            var pod = Service.Store.Get("pods", ns, name);
             if (pod is null || pod["metadata"]?["uid"]?.GetValue<string>() != uid || pod["metadata"]?["deletionTimestamp"] is not null)
                 return;
-            await SetPodStatusAsync(pod, ns, name, stopping);
+            await SetPodStatusAsync(pod, ns, name, Stopping);
         }
         catch (OperationCanceledException)
         {
@@ -199,7 +172,7 @@ public sealed partial class SimulatedCluster(ResourceService service, KubeSimOpt
     private (string Name, string Ip)? PickNode(JsonObject pod)
     {
         var selector = pod["spec"]?["nodeSelector"] as JsonObject;
-        var (nodes, _) = service.Store.List("nodes", null);
+        var (nodes, _) = Service.Store.List("nodes", null);
         var candidates = nodes.Where(n => n["spec"]?["unschedulable"] is null &&
             (selector ?? []).All(p => n["metadata"]?["labels"]?[p.Key]?.GetValue<string>() == p.Value?.GetValue<string>())).ToList();
         if (candidates.Count == 0)
@@ -214,7 +187,7 @@ public sealed partial class SimulatedCluster(ResourceService service, KubeSimOpt
     private async Task ReconcileWorkloadByNameAsync(string kind, string ns, string name, CancellationToken ct)
     {
         var key = kind switch { "StatefulSet" => "statefulsets.apps", "Deployment" => "deployments.apps", _ => null };
-        if (key is null || service.Store.Get(key, ns, name) is not { } workload)
+        if (key is null || Service.Store.Get(key, ns, name) is not { } workload)
             return;
         if (kind == "StatefulSet")
             await ReconcileStatefulSetAsync(workload, ct);
@@ -236,7 +209,7 @@ public sealed partial class SimulatedCluster(ResourceService service, KubeSimOpt
             for (var i = 0; i < replicas; i++)
             {
                 var claimName = $"{template["metadata"]?["name"]}-{name}-{i}";
-                if (service.Store.Get("persistentvolumeclaims", ns, claimName) is null)
+                if (Service.Store.Get("persistentvolumeclaims", ns, claimName) is null)
                 {
                     var claim = new JsonObject
                     {
@@ -317,7 +290,7 @@ public sealed partial class SimulatedCluster(ResourceService service, KubeSimOpt
             var pod = PodFromTemplate(deployment, null);
             pod["metadata"]!["generateName"] = $"{name}-{hash}-";
             pod["metadata"]!["labels"]!["pod-template-hash"] = hash;
-            await service.CreateAsync(Type("", "pods"), ns, pod, Controller, ct);
+            await Service.CreateAsync(Type("", "pods"), ns, pod, Controller, ct);
         }
         foreach (var extra in current.Skip(replicas))
             await DeleteIgnoringMissingAsync(Type("", "pods"), ns, extra["metadata"]!["name"]!.GetValue<string>(), ct);
@@ -376,7 +349,7 @@ public sealed partial class SimulatedCluster(ResourceService service, KubeSimOpt
     private List<JsonObject> OwnedPods(JsonObject owner)
     {
         var uid = owner["metadata"]!["uid"]!.GetValue<string>();
-        var (pods, _) = service.Store.List("pods", owner["metadata"]!["namespace"]!.GetValue<string>());
+        var (pods, _) = Service.Store.List("pods", owner["metadata"]!["namespace"]!.GetValue<string>());
         return [.. pods.Where(p => (p["metadata"]?["ownerReferences"] as JsonArray ?? []).Any(r => r?["uid"]?.GetValue<string>() == uid)
                                    && p["metadata"]?["deletionTimestamp"] is null)];
     }
@@ -447,10 +420,10 @@ public sealed partial class SimulatedCluster(ResourceService service, KubeSimOpt
     {
         if (ns.Length == 0)
             return;
-        var (budgets, _) = service.Store.List("poddisruptionbudgets.policy", ns);
+        var (budgets, _) = Service.Store.List("poddisruptionbudgets.policy", ns);
         if (budgets.Count == 0)
             return;
-        var (pods, _) = service.Store.List("pods", ns);
+        var (pods, _) = Service.Store.List("pods", ns);
         foreach (var pdb in budgets.Where(b => b["metadata"]?["deletionTimestamp"] is null))
         {
             var selector = pdb["spec"]?["selector"] as JsonObject ?? [];
@@ -494,7 +467,7 @@ public sealed partial class SimulatedCluster(ResourceService service, KubeSimOpt
     {
         try
         {
-            await service.PatchAsync(type, ns, name, "application/merge-patch+json", patch.ToJsonString(), subresource,
+            await Service.PatchAsync(type, ns, name, "application/merge-patch+json", patch.ToJsonString(), subresource,
                 subresource == "status" && type.Plural == "pods" ? Kubelet : Controller, ct);
         }
         catch (ApiException e) when (e.Code == 404)
@@ -506,7 +479,7 @@ public sealed partial class SimulatedCluster(ResourceService service, KubeSimOpt
     {
         try
         {
-            await service.CreateAsync(type, ns, obj, Controller, ct);
+            await Service.CreateAsync(type, ns, obj, Controller, ct);
         }
         catch (ApiException e) when (e.Code == 409)
         {
@@ -517,14 +490,14 @@ public sealed partial class SimulatedCluster(ResourceService service, KubeSimOpt
     {
         try
         {
-            await service.DeleteAsync(type, ns, name, null, Controller, ct);
+            await Service.DeleteAsync(type, ns, name, null, Controller, ct);
         }
         catch (ApiException e) when (e.Code == 404)
         {
         }
     }
 
-    private string Now() => ResourceService.Timestamp(service.Time.GetUtcNow());
+    private string Now() => ResourceService.Timestamp(Service.Time.GetUtcNow());
 
     private static string PodIp(int n) => string.Create(CultureInfo.InvariantCulture, $"10.244.{(n / 250) % 250}.{n % 250 + 2}");
 
