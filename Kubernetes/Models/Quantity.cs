@@ -99,10 +99,10 @@ public sealed class QuantityJsonConverter : JsonConverter<Quantity>
 }
 
 /// <summary>
-/// metav1.Time on the wire: RFC 3339 in UTC with second precision (<c>2026-08-21T02:00:00Z</c>),
-/// the form every Kubernetes component writes and kubectl shows.
+/// RFC 3339 times as the API server reads them: any RFC 3339 input, written in UTC in one fixed
+/// layout. The layout is the only difference between metav1.Time and metav1.MicroTime.
 /// </summary>
-public sealed class KubernetesTimeConverter : JsonConverter<DateTimeOffset>
+public abstract class Rfc3339TimeConverter(string layout) : JsonConverter<DateTimeOffset>
 {
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
@@ -113,5 +113,11 @@ public sealed class KubernetesTimeConverter : JsonConverter<DateTimeOffset>
     }
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+        writer.WriteStringValue(value.ToUniversalTime().ToString(layout, CultureInfo.InvariantCulture));
 }
+
+/// <summary>
+/// metav1.Time on the wire: RFC 3339 in UTC with second precision (<c>2026-08-21T02:00:00Z</c>),
+/// the form every Kubernetes component writes and kubectl shows.
+/// </summary>
+public sealed class KubernetesTimeConverter() : Rfc3339TimeConverter("yyyy-MM-dd'T'HH:mm:ss'Z'");
