@@ -47,7 +47,11 @@ internal sealed partial class ApiHandler(
         {
             // Warnings gathered before a failure (e.g. from a mutating webhook) still reach the client.
             if (!http.Response.HasStarted)
+            {
+                if (e.Details?["retryAfterSeconds"] is JsonValue retryAfter)
+                    http.Response.Headers.RetryAfter = retryAfter.ToString();
                 await HttpJson.WriteAsync(http, e.Code, e.ToStatus(), http.Items[ContextKey] as RequestContext);
+            }
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
@@ -203,7 +207,9 @@ internal sealed partial class ApiHandler(
     private static ApiException InjectedFailure(int code) => code switch
     {
         410 => ApiException.Gone("too old resource version (injected)"),
-        429 => new ApiException(429, "TooManyRequests", "the server has received too many requests and has asked us to try again later (injected)"),
+        // Like the real server's max-in-flight filter: Retry-After 1 in the header and in the Status details.
+        429 => new ApiException(429, "TooManyRequests", "the server has received too many requests and has asked us to try again later (injected)",
+            new JsonObject { ["retryAfterSeconds"] = 1 }),
         503 => new ApiException(503, "ServiceUnavailable", "the server is currently unable to handle the request (injected)"),
         409 => new ApiException(409, "Conflict", "the object has been modified; please apply your changes to the latest version and try again (injected)"),
         _ => ApiException.InternalError("injected fault"),
