@@ -18,7 +18,8 @@ public static class StrategicMergePatch
         switch (field)
         {
             case "containers" or "initContainers" or "ephemeralContainers" or "env" or "volumes" or "imagePullSecrets"
-                or "volumeClaimTemplates" or "hostAliases" or "topologySpreadConstraints" or "resourceClaims":
+                or "volumeClaimTemplates" or "hostAliases" or "topologySpreadConstraints" or "resourceClaims"
+                or "webhooks":
                 return field switch
                 {
                     "hostAliases" => "ip",

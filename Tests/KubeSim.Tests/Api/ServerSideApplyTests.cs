@@ -89,4 +89,41 @@ public sealed class ServerSideApplyTests(KubeSimFixture fixture)
         Assert.Equal(HttpStatusCode.Conflict, conflict.Status);
         Assert.Contains("conflict with \"writer\" using v1", conflict.Object["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Webhook_entries_merge_by_name_so_a_ca_bundle_apply_keeps_the_installers_rules()
+    {
+        const string name = "ssa-webhooks-merge";
+        var path = $"/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/{name}";
+        (await ApplyAsync(path, "installer", $$"""
+            apiVersion: admissionregistration.k8s.io/v1
+            kind: ValidatingWebhookConfiguration
+            metadata: {name: {{name}}}
+            webhooks:
+              - name: a.example.com
+                admissionReviewVersions: [v1]
+                sideEffects: None
+                clientConfig:
+                  service: {name: svc, namespace: ns, path: /a}
+                rules:
+                  - {operations: [CREATE], apiGroups: [example.com], apiVersions: [v1], resources: [things]}
+            """)).Expect(HttpStatusCode.Created);
+
+        var patched = (await ApplyAsync(path, "cert", $$"""
+            apiVersion: admissionregistration.k8s.io/v1
+            kind: ValidatingWebhookConfiguration
+            metadata: {name: {{name}}}
+            webhooks:
+              - name: a.example.com
+                admissionReviewVersions: [v1]
+                sideEffects: None
+                clientConfig:
+                  caBundle: Q0E=
+                  service: {name: svc, namespace: ns, path: /a}
+            """, force: true)).Expect(HttpStatusCode.OK).Object;
+
+        var webhook = Assert.Single(patched["webhooks"]!.AsArray())!;
+        Assert.Equal("Q0E=", webhook["clientConfig"]!["caBundle"]!.GetValue<string>());
+        Assert.Equal("things", webhook["rules"]![0]!["resources"]![0]!.GetValue<string>());
+    }
 }
