@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json.Nodes;
+using MultigresOrleans.Grains.Resolution;
+using MultigresOrleans.Kubernetes.Client;
+using MultigresOrleans.Kubernetes.Yaml;
+using Xunit.Abstractions;
+
+namespace MultigresOrleans.Webhooks.Tests;
+
+/// <summary>Admission through KubeSim with the real kubectl: defaults stored, exact denials, warnings, guards.</summary>
+public sealed class EndToEndTests(EndToEndFixture fixture, ITestOutputHelper output) : IClassFixture<EndToEndFixture>
+{
+    private static readonly ApiResource Clusters = new("multigres.com", "v1alpha1", "multigresclusters", true, "MultigresCluster");
+
+    private static string MinimalYaml => File.ReadAllText(Path.Combine(RepositoryPaths.Samples, "minimal.yaml"));
+
+    [Fact]
+    public async Task The_bootstrap_stored_both_secrets_and_patched_the_ca_bundle_into_both_configurations()
+    {
+        var secrets = fixture.Client.Dynamic(KnownResources.Secrets);
+        Assert.NotNull(await secrets.TryGetAsync("multigres-operator-ca-secret", EndToEndFixture.OperatorNamespace));
+        Assert.NotNull(await secrets.TryGetAsync("multigres-webhook-certs", EndToEndFixture.OperatorNamespace));
+        var caBundle = Convert.ToBase64String(Encoding.UTF8.GetBytes(fixture.Authority.CertificatePem));
+        foreach (var (resource, name) in new[]
+        {
+            (KnownResources.MutatingWebhookConfigurations, WebhookConfigurations.MutatingName),
+            (KnownResources.ValidatingWebhookConfigurations, WebhookConfigurations.ValidatingName),
+        })
+        {
+            var configuration = await fixture.Client.Dynamic(resource).GetAsync(name);
+            Assert.Equal("self-signed", configuration["metadata"]!["annotations"]!["multigres.com/cert-strategy"]!.GetValue<string>());
+            Assert.All(configuration["webhooks"]!.AsArray(), w =>
+            {
+                Assert.Equal(caBundle, w!["clientConfig"]!["caBundle"]!.GetValue<string>());
+                Assert.Equal(EndToEndFixture.ServiceName, w["clientConfig"]!["service"]!["name"]!.GetValue<string>());
+                Assert.NotNull(w["rules"]);
+            });
+        }
+        // A second run keeps what is valid.
+        var (again, _) = await fixture.Bootstrap.EnsureAsync();
+        Assert.Equal(fixture.Authority.CertificatePem, again.CertificatePem);
+    }
+
+    [Fact]
+    public async Task Applying_the_minimal_sample_stores_a_fully_defaulted_spec_and_shows_the_warning()
+    {
+        var applied = await fixture.Kubectl.RunAsync(["apply", "-f", "-"], MinimalYaml);
+        Assert.True(applied.ExitCode == 0, applied.ToString());
+        Assert.Contains("Warning: cell 'zone-a': no nodes currently match topology.k8s.aws/zone-id=us-central1-a; pods will be Pending until matching nodes are available", applied.Stderr, StringComparison.Ordinal);
+
+        var stored = await fixture.Client.Dynamic(Clusters).GetAsync("minimal", "default");
+        Assert.NotNull(stored["spec"]!["databases"]);
+        Assert.NotNull(stored["spec"]!["globalTopoServer"]);
+        // Defaulting the stored spec again changes nothing: it is complete.
+        var again = MutationPatch.Compute(stored, InMemoryTemplateSource.Empty);
+        Assert.True(again.Patch.Count == 0, again.Patch.ToJsonString());
+    }
+
+    [Fact]
+    public async Task An_invalid_cluster_is_rejected_with_the_exact_message()
+    {
+        var cluster = MinimalYaml.Replace("name: minimal", "name: bad-pool", StringComparison.Ordinal) + """
+              databases:
+                - name: postgres
+                  default: true
+                  tablegroups:
+                    - name: default
+                      default: true
+                      shards:
+                        - name: "0-inf"
+                          spec:
+                            multiorch:
+                              cells: ["zone-a"]
+                            pools:
+                              main:
+                                type: readWrite
+                                cells: ["zone-b"]
+            """;
+        var applied = await fixture.Kubectl.RunAsync(["apply", "-f", "-"], cluster);
+        Assert.NotEqual(0, applied.ExitCode);
+        Assert.Contains("admission webhook \"vmultigrescluster.kb.io\" denied the request: pool 'main' in shard '0-inf' is assigned to non-existent cell 'zone-b'", applied.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_shard_written_by_a_user_is_denied()
+    {
+        const string shard = """
+            apiVersion: multigres.com/v1alpha1
+            kind: Shard
+            metadata:
+              name: hand-made
+              namespace: default
+            spec:
+              databaseName: postgres
+              tableGroupName: default
+              shardName: "0-inf"
+              images:
+                multiorch: multiorch:latest
+                multipooler: multipooler:latest
+                postgres: postgres:17
+              globalTopoServer:
+                address: etcd:2379
+                rootPath: /multigres
+                implementation: etcd2
+              multiorch: {}
+              pools: {}
+              postgresPasswordSecretRef:
+                name: multigres-admin-password
+                key: password
+            """;
+        var applied = await fixture.Kubectl.RunAsync(["create", "-f", "-"], shard);
+        Assert.NotEqual(0, applied.ExitCode);
+        Assert.Contains("direct modification of Shard is prohibited; this resource is managed by the MultigresCluster parent object", applied.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deleting_a_referenced_template_is_denied()
+    {
+        const string template = """
+            apiVersion: multigres.com/v1alpha1
+            kind: CoreTemplate
+            metadata:
+              name: core1
+              namespace: default
+            spec: {}
+            """;
+        Assert.Equal(0, (await fixture.Kubectl.RunAsync(["apply", "-f", "-"], template)).ExitCode);
+        var cluster = MinimalYaml.Replace("name: minimal", "name: uses-core1", StringComparison.Ordinal)
+            .Replace("  pvcDeletionPolicy:", "  templateDefaults:\n    coreTemplate: core1\n  pvcDeletionPolicy:", StringComparison.Ordinal);
+        var applied = await fixture.Kubectl.RunAsync(["apply", "-f", "-"], cluster);
+        Assert.True(applied.ExitCode == 0, applied.ToString());
+
+        var deleted = await fixture.Kubectl.RunAsync("delete", "coretemplate", "core1", "-n", "default");
+        Assert.NotEqual(0, deleted.ExitCode);
+        Assert.Contains("cannot delete CoreTemplate 'core1' because it is in use by MultigresCluster 'uses-core1'", deleted.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Measures_cluster_create_latency_through_KubeSim()
+    {
+        var cluster = YamlJson.ParseDocuments(MinimalYaml).OfType<JsonObject>().Single(d => d["kind"]!.GetValue<string>() == "MultigresCluster");
+        cluster["metadata"]!["namespace"] = "default";
+        var clusters = fixture.Client.Dynamic(Clusters);
+        var samples = new List<double>();
+        for (var i = 0; i < 70; i++)
+        {
+            var body = (JsonObject)cluster.DeepClone();
+            body["metadata"]!["name"] = $"latency-{i}";
+            var started = Stopwatch.GetTimestamp();
+            await clusters.CreateAsync(body);
+            if (i >= 20)
+                samples.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        samples.Sort();
+        var p50 = samples[samples.Count / 2];
+        var p99 = samples[(int)(samples.Count * 0.99)];
+        output.WriteLine($"MultigresCluster CREATE through KubeSim (mutating + validating webhook): p50 {p50:F2} ms, p99 {p99:F2} ms over {samples.Count}");
+        Assert.True(p50 < 500, $"p50 {p50:F2} ms");
+    }
+}
