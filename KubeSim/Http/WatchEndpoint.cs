@@ -57,6 +57,12 @@ internal sealed class WatchEndpoint(ObjectStore store, TableConverter tables, Ti
         {
             foreach (var e in subscription.Initial)
             {
+                // Replayed history is subject to the drop fault like live events: otherwise a
+                // watcher that reconnects quickly always receives the very event its last stream
+                // was cut before, and a "drop, then compact" scenario never reaches the 410.
+                lastSent = e.ResourceVersion;
+                if (options.Faults.ShouldDropWatch(type))
+                    return;
                 if (Translate(e, labels, fields) is { } type2)
                     await WriteEventAsync(http, type, type2, e.Object, asTable);
             }
