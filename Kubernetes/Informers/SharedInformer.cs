@@ -181,12 +181,16 @@ public sealed class SharedInformer<T> : IAsyncDisposable where T : class
     {
         var items = new List<T>();
         var options = new ListOptions { LabelSelector = Options.LabelSelector, FieldSelector = Options.FieldSelector, Limit = Options.PageSize };
-        string? resourceVersion;
+        // The watch starts from the FIRST page's resourceVersion. A real API server serves every page
+        // from that snapshot, so nothing changes; a server that reads later pages from current state
+        // (KubeSim, test fakes, some aggregated APIs) would otherwise hide every change made while
+        // paging: the watch would start after it. Replaying from the first page converges instead.
+        string? resourceVersion = null;
         while (true)
         {
             var page = await _client.ListAsync(Options.Namespace, options, cancellationToken).ConfigureAwait(false);
             items.AddRange(page.Items);
-            resourceVersion = page.ResourceVersion;
+            resourceVersion ??= page.ResourceVersion;
             if (page.Continue is null) break;
             options = options with { Continue = page.Continue };
         }

@@ -269,7 +269,9 @@ public sealed class FakeApiServer : IAsyncDisposable
     {
         var selector = (string?)ctx.Request.Query["labelSelector"];
         var limit = int.TryParse(ctx.Request.Query["limit"], out var l) ? l : int.MaxValue;
-        var offset = int.TryParse(ctx.Request.Query["continue"], out var c) ? c : 0;
+        // Like a real server, a continue token names the last key returned, so objects deleted
+        // from earlier pages never shift later ones out of the listing.
+        var after = (string?)ctx.Request.Query["continue"];
         List<JsonObject> all;
         long rv;
         lock (_lock)
@@ -283,12 +285,14 @@ public sealed class FakeApiServer : IAsyncDisposable
                 .Select(o => (JsonObject)o.DeepClone())
                 .ToList();
         }
-        var page = all.Skip(offset).Take(limit).ToList();
+        static string KeyOf(JsonObject o) => $"{o["metadata"]!["namespace"]}/{o["metadata"]!["name"]}";
+        var rest = string.IsNullOrEmpty(after) ? all : all.Where(o => string.CompareOrdinal(KeyOf(o), after) > 0).ToList();
+        var page = rest.Take(limit).ToList();
         var meta = new JsonObject { ["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture) };
-        if (offset + page.Count < all.Count)
+        if (page.Count < rest.Count)
         {
-            meta["continue"] = (offset + page.Count).ToString(CultureInfo.InvariantCulture);
-            meta["remainingItemCount"] = all.Count - offset - page.Count;
+            meta["continue"] = KeyOf(page[^1]);
+            meta["remainingItemCount"] = rest.Count - page.Count;
         }
         var list = new JsonObject
         {
