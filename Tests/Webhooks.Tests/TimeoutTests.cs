@@ -19,7 +19,8 @@ public sealed class TimeoutTests(WebhookFixture fixture)
     {
         private static async Task<T> Never<T>(CancellationToken cancellationToken)
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
+            // Never completes: only the webhook's own request timeout (cancellation) ends the lookup.
+            await new TaskCompletionSource().Task.WaitAsync(cancellationToken);
             throw new InvalidOperationException("unreachable");
         }
 
