@@ -12,22 +12,18 @@ namespace MultigresOrleans.Grains.Validation;
 public static class ManifestValidation
 {
     /// <summary>Schema and CEL violations of one document; empty when the API server would accept it.</summary>
-    public static IReadOnlyList<SchemaError> CheckCreate(JsonObject document)
+    public static IReadOnlyList<SchemaError> CheckCreate(JsonObject document) => Check(document, old: null);
+
+    /// <summary>CEL violations of an UPDATE from <paramref name="old"/> to <paramref name="updated"/> (transition rules included).</summary>
+    public static IReadOnlyList<SchemaError> CheckUpdate(JsonObject updated, JsonObject old) => Check(updated, old);
+
+    // The strict read throws on schema violations; CEL runs only on a well-formed object, as on the API server.
+    private static IReadOnlyList<SchemaError> Check(JsonObject document, JsonObject? old)
     {
         var manifest = ManifestReader.Read(document);
         if (manifest.Object is null)
             return [];
         var kind = MultigresKind.Find(manifest.ApiVersion, manifest.Kind)!;
-        return CelRuleCatalog.Check(document, old: null, kind.Schema);
-    }
-
-    /// <summary>CEL violations of an UPDATE from <paramref name="old"/> to <paramref name="updated"/> (transition rules included).</summary>
-    public static IReadOnlyList<SchemaError> CheckUpdate(JsonObject updated, JsonObject old)
-    {
-        var manifest = ManifestReader.Read(updated);
-        if (manifest.Object is null)
-            return [];
-        var kind = MultigresKind.Find(manifest.ApiVersion, manifest.Kind)!;
-        return CelRuleCatalog.Check(updated, old, kind.Schema);
+        return CelRuleCatalog.Check(document, old, kind.Schema);
     }
 }
