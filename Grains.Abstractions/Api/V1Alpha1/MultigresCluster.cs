@@ -314,10 +314,11 @@ public sealed record ShardConfig
 }
 
 /// <summary>
-/// Applied on top of the shard's template. Has no pvcDeletionPolicy. User-written pool names are
-/// limited to 25 characters here; templates and children allow up to 62.
+/// What a user may write for one shard, as overrides on its template or as a complete inline spec.
+/// User-written pool names are limited to 25 characters (the name budget of §4.3); templates and
+/// children allow up to 62.
 /// </summary>
-public sealed record ShardOverrides
+public abstract record ShardUserSpec
 {
     [JsonPropertyName("multiorch")]
     public MultiorchSpec? Multiorch { get; init; }
@@ -337,26 +338,12 @@ public sealed record ShardOverrides
     public IReadOnlyDictionary<string, PoolSpec>? Pools { get; init; }
 }
 
-/// <summary>A shard configured without a template (same pool-name limit as overrides).</summary>
-public sealed record ShardInlineSpec
+/// <summary>Applied on top of the shard's template. Has no pvcDeletionPolicy.</summary>
+public sealed record ShardOverrides : ShardUserSpec;
+
+/// <summary>A shard configured without a template.</summary>
+public sealed record ShardInlineSpec : ShardUserSpec
 {
-    [JsonPropertyName("multiorch")]
-    public MultiorchSpec? Multiorch { get; init; }
-
-    [JsonPropertyName("initdbArgs"), InitdbArgs]
-    public string? InitdbArgs { get; init; }
-
-    [JsonPropertyName("postgresConfigRef")]
-    public PostgresConfigRef? PostgresConfigRef { get; init; }
-
-    [JsonPropertyName("postgresConfig"), MaxProperties(200)]
-    public IReadOnlyDictionary<string, string>? PostgresConfig { get; init; }
-
-    [JsonPropertyName("pools"), MaxProperties(8)]
-    [XValidation("self.all(key, size(key) <= 25)", "pool names must be <= 25 chars")]
-    [XValidation("oldSelf.all(k, k in self)", "Pools cannot be removed or renamed in this version (Append-Only)")]
-    public IReadOnlyDictionary<string, PoolSpec>? Pools { get; init; }
-
     [JsonPropertyName("pvcDeletionPolicy")]
     public PVCDeletionPolicy? PvcDeletionPolicy { get; init; }
 }
