@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using MultigresOrleans.Integration.Tests.Infrastructure;
 using MultigresOrleans.KubeSim.Observability;
 using MultigresOrleans.Kubernetes.Client;
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using MultigresOrleans.Integration.Tests.Infrastructure;
 using MultigresOrleans.Kubernetes.Client;
 using MultigresOrleans.Kubernetes.Yaml;
 

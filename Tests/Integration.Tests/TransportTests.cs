@@ -1,7 +1,6 @@
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using MultigresOrleans.Integration.Tests.Infrastructure;
 using MultigresOrleans.Kubernetes.Client;
 
 namespace MultigresOrleans.Integration.Tests;

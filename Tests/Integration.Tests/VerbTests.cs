@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using MultigresOrleans.Integration.Tests.Infrastructure;
 using MultigresOrleans.Kubernetes.Client;
 using MultigresOrleans.Kubernetes.Models;
 

@@ -3,7 +3,7 @@ using MultigresOrleans.KubeSim;
 using MultigresOrleans.Kubernetes.Client;
 using MultigresOrleans.Kubernetes.Models;
 
-namespace MultigresOrleans.Integration.Tests.Infrastructure;
+namespace MultigresOrleans.Tests.Shared;
 
 /// <summary>
 /// One in-process KubeSim for the whole assembly (HTTP and HTTPS on port 0, the kubeconfig it
