@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using MultigresOrleans.Grains.Abstractions.Api;
 using MultigresOrleans.Grains.Abstractions.Api.V1Alpha1;
 using MultigresOrleans.Grains.Resolution;
@@ -28,9 +27,6 @@ public sealed partial class AdmissionHandler(IAdmissionDataSource data, WebhookO
         ["toposerver"] = "TopoServer",
         ["tablegroup"] = "TableGroup",
     };
-
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
-    private static partial Regex DnsLabel();
 
     public async Task<AdmissionOutcome> MutateAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
@@ -99,7 +95,8 @@ public sealed partial class AdmissionHandler(IAdmissionDataSource data, WebhookO
         var oldJson = request.Operation == "UPDATE" ? RequireOldObject(request, kind) : null;
         if (Cel(kind, json, oldJson) is { } celError)
             return AdmissionOutcome.Deny(celError);
-        // A metadata-only change (labels, annotations, finalizers) cannot make a template invalid.
+        // A metadata-only change (labels, annotations, finalizers) cannot make a template invalid, and
+        // must never be gated on consumer state: a broken consumer would otherwise wedge finalizer removal.
         if (oldJson is not null && JsonNode.DeepEquals(json["spec"], oldJson["spec"]))
             return AdmissionOutcome.Allow();
 
@@ -108,44 +105,34 @@ public sealed partial class AdmissionHandler(IAdmissionDataSource data, WebhookO
             case ApiConstants.ShardTemplateKind:
             {
                 var template = Decode(json, MultigresJsonContext.Default.ShardTemplate, kind);
-                foreach (var pool in (template.Spec.Pools?.Keys ?? []).Order(StringComparer.Ordinal))
-                {
-                    if (PoolNameError(pool) is { } poolError)
-                        return AdmissionOutcome.Deny(poolError);
-                }
-                return AdmissionOutcome.Allow();
+                var old = oldJson is null ? null : Decode(oldJson, MultigresJsonContext.Default.ShardTemplate, kind);
+                return TemplateValidator.ShardTemplateWrite(template, old) is { } error ? AdmissionOutcome.Deny(error) : AdmissionOutcome.Allow();
             }
             case ApiConstants.CellTemplateKind:
             {
                 var template = Decode(json, MultigresJsonContext.Default.CellTemplate, kind);
-                var subject = $"CellTemplate '{template.Metadata.Name}'";
-                if (template.Spec.Multigateway is { } gateway)
-                {
-                    var error = GatewayBufferRules.Check(subject, gateway.Buffer, partial: true)
-                        ?? ResourceSanityRule.Check($"{subject} multigateway", gateway.Resources);
-                    if (error is not null)
-                        return AdmissionOutcome.Deny(error);
-                }
-                return AdmissionOutcome.Allow();
+                var old = oldJson is null ? null : Decode(oldJson, MultigresJsonContext.Default.CellTemplate, kind);
+                // Content first: a template wrong on its own is refused without listing anything.
+                if (TemplateValidator.CellTemplateContent(template) is { } contentError)
+                    return AdmissionOutcome.Deny(contentError);
+                var ns = template.Metadata.Namespace ?? request.Namespace ?? "";
+                var clustersTask = ClustersAsync(ns, cancellationToken);
+                var templates = await TemplatesAsync(request, json, cancellationToken);
+                var (clusters, listError) = await clustersTask;
+                if (clusters is not null && templates.Error is { } templatesError)
+                    return AdmissionOutcome.Deny(templatesError);
+                var error = TemplateValidator.CellTemplateWrite(template, old, clusters, templates.Source ?? InMemoryTemplateSource.Empty, listError);
+                return error is null ? AdmissionOutcome.Allow() : AdmissionOutcome.Deny(error);
             }
             default:
                 return AdmissionOutcome.Allow();
         }
     }
 
-    /// <summary>Pool-name rules of spec §3.2, without the shard prefix the cluster validator adds.</summary>
-    internal static string? PoolNameError(string pool)
-    {
-        if (pool.Length is < 1 or > 25)
-            return $"pool name '{pool}' must be between 1 and 25 characters";
-        return DnsLabel().IsMatch(pool)
-            ? null
-            : $"pool name '{pool}' is invalid: must consist of lowercase alphanumeric characters or '-', and must start and end with an alphanumeric character";
-    }
-
     /// <summary>
     /// Spec §3.2 deletion guard. Every cluster in the namespace is checked, not just those the
-    /// controller has labelled, so a cluster created a moment ago is protected too (§16.17).
+    /// controller has labelled, so a cluster created a moment ago is protected too (§16.16); deleting
+    /// the fallback CellTemplate <c>default</c> is also dry-run against its implicit consumers.
     /// </summary>
     private async Task<AdmissionOutcome> TemplateDeleteGuardAsync(string kind, AdmissionRequest request, CancellationToken cancellationToken)
     {
@@ -158,37 +145,31 @@ public sealed partial class AdmissionHandler(IAdmissionDataSource data, WebhookO
         if (string.IsNullOrEmpty(name))
             throw new BadAdmissionReviewException("a DELETE review must name the object (request.name)");
 
-        IReadOnlyList<MultigresCluster> clusters;
+        var (clusters, listError) = await ClustersAsync(ns, cancellationToken);
+        ITemplateSource? stored = null;
+        if (clusters is not null && TemplateValidator.DeleteNeedsTemplates(kind, name))
+        {
+            var templates = await TemplatesAsync(request, request.OldObject ?? new JsonObject(), cancellationToken);
+            if (templates.Error is { } templatesError)
+                return AdmissionOutcome.Deny(templatesError);
+            stored = templates.Source;
+        }
+        return TemplateValidator.TemplateDelete(kind, name, clusters, stored, listError) is { } error
+            ? AdmissionOutcome.Deny(error)
+            : AdmissionOutcome.Allow();
+    }
+
+    private async Task<(IReadOnlyList<MultigresCluster>? Clusters, string? Error)> ClustersAsync(string ns, CancellationToken cancellationToken)
+    {
         try
         {
-            clusters = await data.ClustersAsync(ns, cancellationToken);
+            return (await data.ClustersAsync(ns, cancellationToken), null);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return AdmissionOutcome.Deny($"failed to list clusters for validation: {e.Message}");
+            return (null, e.Message);
         }
-        foreach (var cluster in clusters)
-        {
-            if (cluster.Metadata.DeletionTimestamp is not null)
-                continue;
-            if (References(cluster.Spec, kind).Contains(name, StringComparer.Ordinal))
-                return AdmissionOutcome.Deny($"cannot delete {kind} '{name}' because it is in use by MultigresCluster '{cluster.Metadata.Name}'");
-        }
-        return AdmissionOutcome.Allow();
     }
-
-    private static IEnumerable<string?> References(MultigresClusterSpec spec, string kind) => kind switch
-    {
-        ApiConstants.CoreTemplateKind =>
-            [spec.TemplateDefaults?.CoreTemplate, spec.Multiadmin?.TemplateRef, spec.GlobalTopoServer?.TemplateRef, spec.MultiadminWeb?.TemplateRef],
-        ApiConstants.CellTemplateKind =>
-            new[] { spec.TemplateDefaults?.CellTemplate }.Concat((spec.Cells ?? []).Select(c => c.CellTemplate)),
-        _ => new[] { spec.TemplateDefaults?.ShardTemplate }.Concat(
-            from database in spec.Databases ?? []
-            from tableGroup in database.TableGroups ?? []
-            from shard in tableGroup.Shards ?? []
-            select shard.ShardTemplate),
-    };
 
     /// <summary>Spec §3.3: only the operator (and the GC/namespace controllers) write child CRs.</summary>
     private AdmissionOutcome ValidateChild(string kind, AdmissionRequest request)

@@ -31,7 +31,8 @@ public sealed record ClusterValidationContext(
 /// resolves shards exactly as steps 1–4 and the reconciler do, with
 /// <c>templateDefaults.shardTemplate</c> — the reference drops it there (§16.30) and so rejects
 /// clusters, such as the EKS guide's, whose pool storage class comes from that template.
-/// (A2), the PostgreSQL parameter check, is not part of this validator yet.
+/// (A2), the PostgreSQL parameter check, runs between (A) and (B) as in the reference: (B) may end
+/// early with warnings only, which must not let an invalid <c>postgresConfig</c> through.
 /// </summary>
 public static partial class MultigresClusterValidator
 {
@@ -45,6 +46,9 @@ public static partial class MultigresClusterValidator
 
         if (TemplatesExist(cluster, context.Templates) is { } missing)
             return AdmissionVerdict.Reject(missing);
+
+        if (PostgresConfigRules.CheckCluster(cluster.Spec) is { } guc)
+            return AdmissionVerdict.Reject(guc);
 
         var warnings = new List<string>();
         if (Logic(cluster.Spec, context, warnings) is { } error)
@@ -135,11 +139,19 @@ public static partial class MultigresClusterValidator
         return classless.Count == 0 ? null : StorageClassCheck(classless, context);
     }
 
-    // 0f: each cell resolved as the reconciler will, then its buffer and resources checked.
-    private static string? ResolvedGateways(MultigresClusterSpec spec, ITemplateSource templates)
+    /// <summary>
+    /// 0f: each cell resolved as the reconciler will, then its buffer and resources checked; the first
+    /// problem, without the <c>validation failed: </c> prefix. With <paramref name="consumersOf"/> only
+    /// the cells whose effective CellTemplate has that name are checked: the CellTemplate webhook's
+    /// re-validation of a template's consumers (spec §3.2), which shares these rules.
+    /// </summary>
+    public static string? ResolvedGateways(MultigresClusterSpec spec, ITemplateSource templates, string? consumersOf = null)
     {
+        ArgumentNullException.ThrowIfNull(spec);
         foreach (var cell in spec.Cells ?? [])
         {
+            if (consumersOf is not null && TemplateLookup.EffectiveName(cell.CellTemplate, spec.TemplateDefaults?.CellTemplate) != consumersOf)
+                continue;
             ResolvedCell resolved;
             try
             {

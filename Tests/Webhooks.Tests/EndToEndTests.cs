@@ -83,6 +83,73 @@ public sealed class EndToEndTests(EndToEndFixture fixture, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task A_cluster_with_invalid_postgres_config_is_rejected_with_the_exact_message()
+    {
+        var cluster = MinimalYaml.Replace("name: minimal", "name: bad-guc", StringComparison.Ordinal) + """
+              databases:
+                - name: postgres
+                  default: true
+                  tablegroups:
+                    - name: default
+                      default: true
+                      shards:
+                        - name: "0-inf"
+                          spec:
+                            postgresConfig:
+                              work_mem: "lots"
+                              port: "5433"
+                              cron.database_name: app
+                              max_conections: "100"
+            """;
+        var applied = await fixture.Kubectl.RunAsync(["apply", "-f", "-"], cluster);
+        Assert.NotEqual(0, applied.ExitCode);
+        Assert.Contains(
+            "admission webhook \"vmultigrescluster.kb.io\" denied the request: database \"postgres\" tablegroup \"default\" shard \"0-inf\": invalid postgresConfig: "
+            + "unknown parameter \"max_conections\"; parameter \"port\" is managed by the operator and cannot be set: pinned by the operator on the pgctld command line; "
+            + "parameter \"work_mem\" expects a integer value, got \"lots\"",
+            applied.Stderr, StringComparison.Ordinal);
+        var get = await fixture.Kubectl.RunAsync("get", "multigrescluster", "bad-guc", "-n", "default");
+        Assert.NotEqual(0, get.ExitCode);
+    }
+
+    [Fact]
+    public async Task A_CellTemplate_edit_that_would_break_a_consuming_cluster_is_rejected()
+    {
+        const string ns = "celltemplate-consumers";
+        Assert.Equal(0, (await fixture.Kubectl.RunAsync("create", "namespace", ns)).ExitCode);
+        static string Template(string window) => $$"""
+            apiVersion: multigres.com/v1alpha1
+            kind: CellTemplate
+            metadata:
+              name: gw
+              namespace: celltemplate-consumers
+            spec:
+              multigateway:
+                buffer:
+                  window: {{window}}
+            """;
+        var created = await fixture.Kubectl.RunAsync(["apply", "-f", "-"], Template("5s"));
+        Assert.True(created.ExitCode == 0, created.ToString());
+        var cluster = MinimalYaml.Replace("name: minimal", "name: gw-consumer", StringComparison.Ordinal)
+            .Replace("namespace: default", "namespace: " + ns, StringComparison.Ordinal) + """
+                  cellTemplate: gw
+                  overrides:
+                    multigateway:
+                      buffer:
+                        maxFailoverDuration: 20s
+            """;
+        var applied = await fixture.Kubectl.RunAsync(["apply", "-f", "-"], cluster);
+        Assert.True(applied.ExitCode == 0, applied.ToString());
+
+        var edited = await fixture.Kubectl.RunAsync(["apply", "-f", "-"], Template("30s"));
+        Assert.NotEqual(0, edited.ExitCode);
+        Assert.Contains("admission webhook \"vcelltemplate.kb.io\" denied the request: MultigresCluster 'gw-consumer' cell 'zone-a': multigateway buffer window (30s) must be <= maxFailoverDuration (20s)",
+            edited.Stderr, StringComparison.Ordinal);
+        var harmless = await fixture.Kubectl.RunAsync(["apply", "-f", "-"], Template("15s"));
+        Assert.True(harmless.ExitCode == 0, harmless.ToString());
+    }
+
+    [Fact]
     public async Task A_shard_written_by_a_user_is_denied()
     {
         const string shard = """
