@@ -18,6 +18,14 @@ public sealed class BlobStorageContractTests(AzuriteFixture azurite) : StorageCo
 }
 
 [Collection(AzuriteCollection.Name)]
+public sealed class BlobReminderTableContractTests(AzuriteFixture azurite) : ReminderTableContract
+{
+    protected override Task<Reminders.IReminderTable> NewTableAsync(int partitionCount) =>
+        Task.FromResult<Reminders.IReminderTable>(new BlobReminderTable(
+            new AzureBlobStorageOptions { ConnectionString = azurite.ConnectionString, ContainerName = AzuriteFixture.NewContainer("remtable") }, partitionCount));
+}
+
+[Collection(AzuriteCollection.Name)]
 public sealed class BlobClientTests(AzuriteFixture azurite) : IDisposable
 {
     private readonly HttpClient http = new();
@@ -161,21 +169,5 @@ public sealed class BlobGrainTests(AzuriteFixture azurite)
         await a.GrainFactory.GetGrain<ICartGrain>("x").Add("1");
         await b.GrainFactory.GetGrain<ICartGrain>("x").Add("2");
         await Assert.ThrowsAsync<InconsistentStateException>(() => a.GrainFactory.GetGrain<ICartGrain>("x").Add("lost"));
-    }
-
-    [Fact]
-    public async Task Concurrent_reminder_upserts_to_one_partition_blob_all_land()
-    {
-        using var table = new BlobReminderTable(new AzureBlobStorageOptions { ConnectionString = azurite.ConnectionString, ContainerName = AzuriteFixture.NewContainer("remtable") }, partitionCount: 1);
-        var at = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        await Task.WhenAll(Enumerable.Range(0, 12).Select(i =>
-            table.UpsertRowAsync(new Reminders.ReminderEntry(new GrainId("g", $"k{i}"), "n", at, Minute), CancellationToken.None)));
-        var rows = await table.ReadRowsAsync(0, CancellationToken.None);
-        Assert.Equal(12, rows.Count);
-        var row = await table.ReadRowAsync(new GrainId("g", "k3"), "n", CancellationToken.None);
-        Assert.NotNull(row);
-        Assert.False(await table.RemoveRowAsync(row.GrainId, "n", "stale-etag", CancellationToken.None));
-        Assert.True(await table.RemoveRowAsync(row.GrainId, "n", row.ETag!, CancellationToken.None));
-        Assert.Equal(11, (await table.ReadRowsAsync(0, CancellationToken.None)).Count);
     }
 }

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using MultigresOrleans.Runtime.Placement;
 using MultigresOrleans.Runtime.Reminders;
 
@@ -9,14 +7,13 @@ namespace MultigresOrleans.Runtime.Storage.Blob;
 /// Reminders in Azure Blob Storage: one JSON blob per placement partition
 /// (<c>{container}/reminders/{partition}.json</c>) holding that partition's rows. A silo that takes
 /// over a partition reads one blob, and needs no List Blobs call. Every change is a read-modify-write
-/// guarded by the blob's ETag and retried on conflict, so silos may update one partition concurrently.
+/// guarded by the blob's ETag and retried on conflict (<see cref="PartitionDocumentReminderTable"/>,
+/// shared with the Kubernetes table), so silos may update one partition concurrently.
 /// </summary>
 public sealed class BlobReminderTable : IReminderTable, IDisposable
 {
-    private const int MaxAttempts = 20;
-    private readonly BlobRestClient client;
     private readonly HttpClient? ownedHttp;
-    private readonly string container;
+    private readonly PartitionDocumentReminderTable table;
 
     public BlobReminderTable(AzureBlobStorageOptions options, int partitionCount = PartitionHash.DefaultPartitionCount, HttpClient? http = null)
     {
@@ -28,89 +25,45 @@ public sealed class BlobReminderTable : IReminderTable, IDisposable
             http = ownedHttp;
         }
 
-        client = new BlobRestClient(http, BlobConnectionString.Parse(options.ConnectionString), options.WallClock);
-        container = options.ContainerName;
-        PartitionCount = partitionCount;
+        var client = new BlobRestClient(http, BlobConnectionString.Parse(options.ConnectionString), options.WallClock);
+        table = new PartitionDocumentReminderTable(new BlobDocumentStore(client, options.ContainerName), partitionCount, BlobName);
     }
 
-    public int PartitionCount { get; }
+    public int PartitionCount => table.PartitionCount;
 
-    public async Task<IReadOnlyList<ReminderEntry>> ReadRowsAsync(int partition, CancellationToken cancellationToken)
-    {
-        var (rows, _) = await LoadAsync(partition, cancellationToken).ConfigureAwait(false);
-        return [.. rows.Select(r => r.ToEntry())];
-    }
+    public Task<IReadOnlyList<ReminderEntry>> ReadRowsAsync(int partition, CancellationToken cancellationToken) =>
+        table.ReadRowsAsync(partition, cancellationToken);
 
-    public async Task<ReminderEntry?> ReadRowAsync(GrainId grainId, string reminderName, CancellationToken cancellationToken)
-    {
-        var (rows, _) = await LoadAsync(PartitionHash.PartitionOf(grainId, PartitionCount), cancellationToken).ConfigureAwait(false);
-        return rows.FirstOrDefault(r => r.Matches(grainId, reminderName))?.ToEntry();
-    }
+    public Task<ReminderEntry?> ReadRowAsync(GrainId grainId, string reminderName, CancellationToken cancellationToken) =>
+        table.ReadRowAsync(grainId, reminderName, cancellationToken);
 
-    public async Task<string> UpsertRowAsync(ReminderEntry entry, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(entry);
-        var etag = Guid.NewGuid().ToString("N");
-        await UpdateAsync(entry.GrainId, rows =>
-        {
-            rows.RemoveAll(r => r.Matches(entry.GrainId, entry.ReminderName));
-            rows.Add(Row.From(entry with { ETag = etag }));
-            return true;
-        }, cancellationToken).ConfigureAwait(false);
-        return etag;
-    }
+    public Task<string> UpsertRowAsync(ReminderEntry entry, CancellationToken cancellationToken) =>
+        table.UpsertRowAsync(entry, cancellationToken);
 
     public Task<bool> RemoveRowAsync(GrainId grainId, string reminderName, string eTag, CancellationToken cancellationToken) =>
-        UpdateAsync(grainId, rows => rows.RemoveAll(r => r.Matches(grainId, reminderName) && r.ETag == eTag) > 0, cancellationToken);
+        table.RemoveRowAsync(grainId, reminderName, eTag, cancellationToken);
 
     public void Dispose() => ownedHttp?.Dispose();
 
-    private async Task<bool> UpdateAsync(GrainId grainId, Func<List<Row>, bool> change, CancellationToken cancellationToken)
+    private static string BlobName(int partition) => $"reminders/{partition:D4}.json";
+
+    /// <summary>Blobs as versioned documents: the ETag is the version, If-Match / If-None-Match: * the condition.</summary>
+    private sealed class BlobDocumentStore(BlobRestClient client, string container) : IVersionedDocumentStore
     {
-        var partition = PartitionHash.PartitionOf(grainId, PartitionCount);
-        for (var attempt = 1; ; attempt++)
+        public async Task<VersionedDocument?> ReadAsync(string name, CancellationToken cancellationToken) =>
+            await client.GetAsync(container, name, cancellationToken).ConfigureAwait(false) is { } blob ? new VersionedDocument(blob.Content, blob.ETag) : null;
+
+        public async Task<bool> TryWriteAsync(string name, byte[] content, string? version, CancellationToken cancellationToken)
         {
-            var (rows, etag) = await LoadAsync(partition, cancellationToken).ConfigureAwait(false);
-            if (!change(rows))
-                return false;
             try
             {
-                await client.PutAsync(container, BlobName(partition), JsonSerializer.SerializeToUtf8Bytes(new Document(rows), ReminderJson.Default.Document), etag, cancellationToken).ConfigureAwait(false);
+                await client.PutAsync(container, name, content, version, cancellationToken).ConfigureAwait(false);
                 return true;
             }
-            catch (BlobConditionFailedException) when (attempt < MaxAttempts)
+            catch (BlobConditionFailedException)
             {
-                // Another silo changed this partition's blob since we read it: read again and re-apply.
+                return false;
             }
         }
     }
-
-    private async Task<(List<Row> Rows, string? ETag)> LoadAsync(int partition, CancellationToken cancellationToken)
-    {
-        var blob = await client.GetAsync(container, BlobName(partition), cancellationToken).ConfigureAwait(false);
-        if (blob is null)
-            return ([], null);
-        var document = JsonSerializer.Deserialize(blob.Content, ReminderJson.Default.Document) ?? new Document([]);
-        return ([.. document.Rows], blob.ETag);
-    }
-
-    private static string BlobName(int partition) => $"reminders/{partition:D4}.json";
-
-    internal sealed record Document(List<Row> Rows);
-
-    internal sealed record Row(string GrainType, string GrainKey, string Name, DateTimeOffset StartAt, long PeriodTicks, string ETag)
-    {
-        public static Row From(ReminderEntry entry) =>
-            new(entry.GrainId.Type, entry.GrainId.Key, entry.ReminderName, entry.StartAt, entry.Period.Ticks, entry.ETag!);
-
-        public bool Matches(GrainId grainId, string name) =>
-            GrainType == grainId.Type && GrainKey == grainId.Key && Name == name;
-
-        public ReminderEntry ToEntry() => new(new GrainId(GrainType, GrainKey), Name, StartAt, TimeSpan.FromTicks(PeriodTicks), ETag);
-    }
 }
-
-/// <summary>Source-generated JSON for the reminder documents (a hot, fixed shape).</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
-[JsonSerializable(typeof(BlobReminderTable.Document))]
-internal sealed partial class ReminderJson : JsonSerializerContext;
