@@ -54,6 +54,7 @@ public sealed class SharedInformer<T> : IAsyncDisposable where T : class
     private Task? _dispatcher;
     private ITimer? _resync;
     private long _relists;
+    private bool _disposed;
 
     public SharedInformer(ResourceClient<T> client, InformerOptions? options = null)
     {
@@ -111,7 +112,13 @@ public sealed class SharedInformer<T> : IAsyncDisposable where T : class
     public async ValueTask DisposeAsync()
     {
         CancellationTokenSource? cts;
-        lock (_lock) cts = _cts;
+        lock (_lock)
+        {
+            // Idempotent: owners that share an informer may each dispose it.
+            if (_disposed) return;
+            _disposed = true;
+            cts = _cts;
+        }
         if (cts is null) return;
         if (_resync is not null) await _resync.DisposeAsync().ConfigureAwait(false);
         await cts.CancelAsync().ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using MultigresOrleans.Runtime.Introspection;
 
 namespace MultigresOrleans.Runtime;
 
@@ -37,6 +38,8 @@ internal sealed class ActivationData : IGrainContext
     private readonly CancellationTokenSource lifetime = new();
     private readonly List<GrainTimer> timers = [];
     private readonly SiloRuntime runtime;
+    private readonly DateTimeOffset createdAt;
+    private readonly RecentCalls recentCalls;
 
     private ActivationState state = ActivationState.Activating;
     private int running;
@@ -44,13 +47,19 @@ internal sealed class ActivationData : IGrainContext
     private bool deactivateRequested;
     private DeactivationReason requestedReason;
     private DateTimeOffset lastActivity;
+    private DateTimeOffset? activatedAt;
     private Grain? grain;
+
+    // Set once by the activation turn; read by introspection from any thread.
+    private volatile IReadOnlyList<IPersistentStateLoader> persistentStates = [];
 
     public ActivationData(SiloRuntime runtime, GrainId grainId)
     {
         this.runtime = runtime;
         GrainId = grainId;
-        lastActivity = runtime.TimeProvider.GetUtcNow();
+        createdAt = runtime.TimeProvider.GetUtcNow();
+        lastActivity = createdAt;
+        recentCalls = new RecentCalls(runtime.Options.RecentCallsPerActivation);
     }
 
     public GrainId GrainId { get; }
@@ -205,6 +214,7 @@ internal sealed class ActivationData : IGrainContext
             {
                 var created = runtime.Registry.Class(GrainId.Type).Create(runtime, this);
                 grain = created.Grain;
+                persistentStates = created.States;
                 foreach (var persistent in created.States)
                     await persistent.ReadStateAsync().ConfigureAwait(true);
                 using var timeout = new CancellationTokenSource(runtime.Options.ActivationTimeout, runtime.TimeProvider);
@@ -247,6 +257,7 @@ internal sealed class ActivationData : IGrainContext
             running = 0;
             runningExclusive = false;
             lastActivity = runtime.TimeProvider.GetUtcNow();
+            activatedAt = lastActivity;
             actions = ScheduleLocked();
         }
 
@@ -257,6 +268,10 @@ internal sealed class ActivationData : IGrainContext
     {
         object? result = null;
         Exception? failure = null;
+        // Timer ticks stay out of the recent-calls ring: a fast timer would push every call out of it.
+        var recorded = item.Kind != WorkKind.Timer;
+        var startedAt = recorded ? runtime.TimeProvider.GetUtcNow() : default;
+        var started = recorded ? runtime.TimeProvider.GetTimestamp() : 0;
         try
         {
             result = await RunTurn(() => item.Body(grain!)).ConfigureAwait(false);
@@ -267,6 +282,9 @@ internal sealed class ActivationData : IGrainContext
         {
             failure = exception;
         }
+
+        if (recorded)
+            recentCalls.Record(item.Name, item.Kind, startedAt, runtime.TimeProvider.GetElapsedTime(started), failure);
 
         // Record the activity before the caller can observe the result, so a caller that moves the
         // clock on right after its call returns cannot make this activation look idle for longer.
@@ -333,6 +351,48 @@ internal sealed class ActivationData : IGrainContext
         deactivated.TrySetResult();
         foreach (var item in forward)
             runtime.Forward(GrainId, item);
+    }
+
+    /// <summary>
+    /// What introspection shows of this activation; null once it is gone. Never takes the grain's
+    /// turn: the gate is held only to copy the scheduler's fields, and the persistent states are
+    /// serialised as they are (see <see cref="IPersistentStateLoader.Inspect"/>).
+    /// </summary>
+    public GrainSnapshot? Inspect()
+    {
+        ActivationState current;
+        DateTimeOffset? activated;
+        DateTimeOffset activity;
+        int queued;
+        int turns;
+        GrainTimer[] registered;
+        lock (gate)
+        {
+            current = state;
+            activated = activatedAt;
+            activity = lastActivity;
+            queued = queue.Count;
+            turns = running;
+            registered = [.. timers];
+        }
+
+        if (current == ActivationState.Invalid)
+            return null;
+        return new GrainSnapshot(
+            GrainId.ToString(),
+            GrainId.Type,
+            GrainId.Key,
+            runtime.PartitionOf(GrainId),
+            current.ToString(),
+            createdAt,
+            activated,
+            activity,
+            queued,
+            turns,
+            [.. persistentStates.Select(s => s.Inspect())],
+            [.. registered.Select(t => t.Inspect())],
+            runtime.Reminders.Inspect(GrainId),
+            recentCalls.Snapshot());
     }
 
     /// <summary>Runs grain code on this activation's scheduler, so its awaits resume there too.</summary>

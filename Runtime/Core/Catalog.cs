@@ -20,15 +20,27 @@ internal sealed class Catalog(SiloRuntime runtime)
 
     public long TotalDeactivated => Interlocked.Read(ref deactivated);
 
-    public ActivationData GetOrCreate(GrainId grainId)
+    /// <summary>
+    /// Delivers <paramref name="item"/> to the grain's activation, creating it if needed. The call that
+    /// creates an activation is queued before the activation starts, so it is the first call that
+    /// activation serves (and fails with its activation error) — never bounced to a later activation.
+    /// Returns false when the activation is deactivating (the caller waits for it and tries again).
+    /// </summary>
+    public bool TryDeliver(GrainId grainId, WorkItem item, out ActivationData activation)
     {
         if (activations.TryGetValue(grainId, out var existing))
-            return existing;
+        {
+            activation = existing;
+            return existing.TryEnqueue(item);
+        }
+
         var created = new ActivationData(runtime, grainId);
-        var winner = activations.GetOrAdd(grainId, created);
-        if (ReferenceEquals(winner, created))
-            created.Start();
-        return winner;
+        activation = activations.GetOrAdd(grainId, created);
+        if (!ReferenceEquals(activation, created))
+            return activation.TryEnqueue(item);
+        var accepted = created.TryEnqueue(item);
+        created.Start();
+        return accepted;
     }
 
     public bool TryGet(GrainId grainId, out ActivationData? activation) => activations.TryGetValue(grainId, out activation);
@@ -53,6 +65,13 @@ internal sealed class Catalog(SiloRuntime runtime)
         activations.Keys.GroupBy(id => id.Type, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
 
     public IReadOnlyList<ActivationData> Snapshot() => [.. activations.Values];
+
+    /// <summary>Grains with an activation, enumerated lazily (no copy of the catalog; a caller may stop early).</summary>
+    public IEnumerable<GrainId> GrainIds()
+    {
+        foreach (var pair in activations)
+            yield return pair.Key;
+    }
 
     /// <summary>Starts deactivating every activation idle since <paramref name="idleSince"/>; returns how many.</summary>
     public int CollectIdle(DateTimeOffset idleSince) => activations.Values.Count(a => a.TryCollectIfIdle(idleSince));

@@ -73,8 +73,13 @@ internal sealed class GrainClass
         return (runtime, _) => runtime.Services.GetRequiredService(type);
     }
 
-    private static object CreateState<T>(SiloRuntime runtime, GrainId grainId, string stateName, string? storageName) =>
-        new PersistentState<T>(runtime.GetStorage(storageName ?? (runtime.Options.StorageByGrainType.TryGetValue(grainId.Type, out var configured) ? configured : null)), stateName, grainId);
+    private static object CreateState<T>(SiloRuntime runtime, GrainId grainId, string stateName, string? storageName)
+    {
+        var provider = storageName
+            ?? (runtime.Options.StorageByGrainType.TryGetValue(grainId.Type, out var configured) ? configured : null)
+            ?? runtime.Options.DefaultStorageName;
+        return new PersistentState<T>(runtime.GetStorage(provider), stateName, grainId, provider);
+    }
 
     private static string DefaultTypeName(Type grainClass)
     {
@@ -105,6 +110,21 @@ internal sealed class GrainRegistry
         classes[type.GrainType] = existing ?? type;
         interfaces[grainInterface] = new GrainInterfaceMetadata(grainInterface, type.GrainType);
     }
+
+    /// <summary>Registers a grain interface without a class (a client: it only makes references), under <paramref name="grainType"/>.</summary>
+    public void AddInterface(Type grainInterface, string grainType)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(grainType);
+        if (interfaces.TryGetValue(grainInterface, out var known) && known.GrainType != grainType)
+            throw new ArgumentException($"{grainInterface.Name} is already registered for grain type '{known.GrainType}'.", nameof(grainInterface));
+        interfaces[grainInterface] = new GrainInterfaceMetadata(grainInterface, grainType);
+    }
+
+    /// <summary>Every registered grain interface (the remote transport indexes their methods by wire id).</summary>
+    public IEnumerable<GrainInterfaceMetadata> Interfaces => interfaces.Values;
+
+    public bool TryGetClass(string grainType, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out GrainClass? grainClass) =>
+        classes.TryGetValue(grainType, out grainClass);
 
     public GrainInterfaceMetadata Interface(Type grainInterface) =>
         interfaces.TryGetValue(grainInterface, out var metadata)

@@ -5,7 +5,7 @@ namespace MultigresOrleans.Runtime;
 
 /// <summary>
 /// Carries a call to another silo. The in-process cluster implements it with a direct method call;
-/// the HTTP/2 transport (authenticated, System.Text.Json on the wire) will implement it between pods.
+/// <see cref="Transport.RemoteGrainTransport"/> (HTTP/2, HMAC-authenticated, System.Text.Json) between pods.
 /// Implementations throw <see cref="SiloUnavailableException"/> when the target cannot be reached and
 /// pass through <see cref="GrainOwnershipMovedException"/> from the target.
 /// </summary>
@@ -74,6 +74,7 @@ internal sealed class GrainRouter(
     public async Task<object?> RouteAsync(GrainId grainId, GrainMethod method, object?[] args)
     {
         var deadline = time.GetUtcNow() + callTimeout;
+        var backoff = FirstRetryPause;
         var partition = PartitionHash.PartitionOf(grainId, membership.CurrentMap.PartitionCount);
         while (true)
         {
@@ -95,12 +96,18 @@ internal sealed class GrainRouter(
                 var remaining = deadline - time.GetUtcNow();
                 if (remaining <= TimeSpan.Zero)
                     throw new TimeoutException($"{method.Name} on {grainId}: no silo accepted the call within {callTimeout}", exception);
-                await WaitForMapNewerThan(map.Version, remaining, grainId, method, exception).ConfigureAwait(false);
+                // A newer map usually explains the refusal; but the refusing silo may itself lag behind
+                // the map this caller has, so retry after a growing pause even without a newer map.
+                await WaitForMapNewerThan(map.Version, remaining < backoff ? remaining : backoff, deadline, grainId, method, exception).ConfigureAwait(false);
+                backoff = backoff * 2 < MaxRetryPause ? backoff * 2 : MaxRetryPause;
             }
         }
     }
 
-    private async Task WaitForMapNewerThan(long version, TimeSpan timeout, GrainId grainId, GrainMethod method, Exception cause)
+    private static readonly TimeSpan FirstRetryPause = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxRetryPause = TimeSpan.FromSeconds(2);
+
+    private async Task WaitForMapNewerThan(long version, TimeSpan timeout, DateTimeOffset callDeadline, GrainId grainId, GrainMethod method, Exception cause)
     {
         var newer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnChanged(PartitionMap map)
@@ -116,9 +123,13 @@ internal sealed class GrainRouter(
                 return;
             await newer.Task.WaitAsync(timeout, time).ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (TimeoutException) when (time.GetUtcNow() >= callDeadline)
         {
             throw new TimeoutException($"{method.Name} on {grainId}: the owner refused the call and no newer partition map than v{version} arrived in time", cause);
+        }
+        catch (TimeoutException)
+        {
+            // The pause is over: try the same owner again.
         }
         finally
         {

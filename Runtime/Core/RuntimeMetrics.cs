@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
@@ -14,6 +15,10 @@ internal static class RuntimeMetrics
 
     private static readonly Meter Meter = new(MeterName);
 
+    // The started silos of this process. The observable gauges below read them when a listener
+    // collects, so nothing is computed on the call path and a stopped silo simply disappears.
+    private static readonly ConcurrentDictionary<SiloRuntime, byte> Observed = new();
+
     public static readonly Counter<long> Calls = Meter.CreateCounter<long>("grain.calls", "{call}", "Grain calls executed by this silo");
 
     public static readonly Counter<long> CallFailures = Meter.CreateCounter<long>("grain.call.failures", "{call}", "Grain calls that ended with an exception");
@@ -22,5 +27,31 @@ internal static class RuntimeMetrics
 
     public static readonly UpDownCounter<long> Activations = Meter.CreateUpDownCounter<long>("grain.activations", "{activation}", "Live activations");
 
+    public static readonly ObservableGauge<int> PartitionsOwned = Meter.CreateObservableGauge(
+        "grain.partitions.owned", ObservePartitionsOwned, "{partition}", "Partitions this silo serves now (owned by the current map and its lease valid)");
+
+    public static readonly ObservableGauge<long> MapVersion = Meter.CreateObservableGauge(
+        "grain.map.version", ObserveMapVersion, "{version}", "Version of the newest partition map this silo has seen");
+
+    /// <summary>Reports <paramref name="runtime"/> through the observable gauges until the returned handle is disposed.</summary>
+    public static IDisposable Observe(SiloRuntime runtime)
+    {
+        Observed.TryAdd(runtime, 0);
+        return new Registration(runtime);
+    }
+
     public static TagList Tags(string silo, GrainId grainId) => new() { { "silo", silo }, { "grain.type", grainId.Type } };
+
+    private static Measurement<int>[] ObservePartitionsOwned() =>
+        [.. Observed.Keys.Select(r => new Measurement<int>(
+            Enumerable.Range(0, r.Options.PartitionCount).Count(r.Membership.IsOwnedLocally),
+            new KeyValuePair<string, object?>("silo", r.Options.SiloName)))];
+
+    private static Measurement<long>[] ObserveMapVersion() =>
+        [.. Observed.Keys.Select(r => new Measurement<long>(r.Membership.CurrentMap.Version, new KeyValuePair<string, object?>("silo", r.Options.SiloName)))];
+
+    private sealed class Registration(SiloRuntime runtime) : IDisposable
+    {
+        public void Dispose() => Observed.TryRemove(runtime, out _);
+    }
 }

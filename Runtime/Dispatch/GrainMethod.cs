@@ -24,6 +24,7 @@ internal sealed class GrainMethod
     {
         Method = method;
         Name = $"{method.DeclaringType!.Name}.{method.Name}";
+        WireId = Transport.WireNames.MethodId(method); // the remote transport's stable method id, computed once here
         ReadOnly = readOnly;
         Invoke = invoke;
         Convert = convert;
@@ -32,6 +33,9 @@ internal sealed class GrainMethod
     public MethodInfo Method { get; }
 
     public string Name { get; }
+
+    /// <summary>Stable identity on the wire: interface full name, method name, parameter type names (no assembly versions).</summary>
+    public string WireId { get; }
 
     public bool ReadOnly { get; }
 

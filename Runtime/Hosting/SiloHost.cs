@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using MultigresOrleans.Runtime.Introspection;
 using MultigresOrleans.Runtime.Membership;
 using MultigresOrleans.Runtime.Reminders;
 
@@ -16,15 +17,21 @@ public sealed class SiloHost : IAsyncDisposable
     private readonly SiloRuntime runtime;
     private readonly Lock gate = new();
     private ITimer? collector;
+    private IDisposable? gauges;
     private bool started;
     private bool stopped;
 
     private readonly IReadOnlyList<IDisposable> owned;
 
-    internal SiloHost(SiloRuntime runtime, IReadOnlyList<IDisposable> owned)
+    // --- remote transport hook (Runtime/Transport): components such as the HTTP/2 call server.
+    private readonly IReadOnlyList<Transport.ISiloComponent> components;
+
+    internal SiloHost(SiloRuntime runtime, IReadOnlyList<IDisposable> owned, IReadOnlyList<Transport.ISiloComponent>? components = null)
     {
         this.runtime = runtime;
         this.owned = owned;
+        this.components = components ?? [];
+        Introspection = new SiloIntrospection(runtime, LifecycleStatus);
     }
 
     public string SiloName => runtime.Options.SiloName;
@@ -47,6 +54,20 @@ public sealed class SiloHost : IAsyncDisposable
 
     internal SiloRuntime Runtime => runtime;
 
+    /// <summary>Snapshots of this silo and its grains for dashboards and metrics (see Runtime/README.md, "Introspection").</summary>
+    public SiloIntrospection Introspection { get; }
+
+    /// <summary>Where this silo accepts grain calls from other silos and clients (null without a remote transport).</summary>
+    public Uri? CallEndpoint => runtime.CallEndpoint;
+
+    /// <summary>
+    /// Raised once when the membership fenced this silo (it could not renew its Lease in time). The
+    /// silo serves nothing from then on; a process should exit non-zero so Kubernetes restarts it.
+    /// </summary>
+    public event Action<string>? Fenced;
+
+    private void OnFenced(string reason) => Fenced?.Invoke(reason);
+
     /// <summary>Live activations per grain type on this silo.</summary>
     public IReadOnlyDictionary<string, int> ActivationCountsByType() => runtime.Catalog.CountByType();
 
@@ -62,7 +83,18 @@ public sealed class SiloHost : IAsyncDisposable
             started = true;
         }
 
+        gauges = RuntimeMetrics.Observe(runtime);
         runtime.Membership.MapChanged += runtime.OnMapChanged;
+        foreach (var component in components) // remote transport hook: listen (and set CallEndpoint) before joining
+            await component.StartAsync(runtime, cancellationToken).ConfigureAwait(false);
+        // Membership that must join a cluster (Leases) does so once the call endpoint listens, so
+        // the endpoint it publishes is already reachable.
+        if (runtime.Membership is IMembershipLifecycle lifecycle)
+        {
+            lifecycle.Fenced += OnFenced;
+            await lifecycle.JoinAsync(new MembershipJoin(CallEndpoint, runtime.DrainAsync), cancellationToken).ConfigureAwait(false);
+        }
+
         var reminders = await runtime.Reminders.LoadOwnedAsync(cancellationToken).ConfigureAwait(false);
         var quantum = runtime.Options.CollectionQuantum;
         collector = runtime.TimeProvider.CreateTimer(static s => ((SiloHost)s!).CollectIdle(), this, quantum, quantum);
@@ -74,7 +106,11 @@ public sealed class SiloHost : IAsyncDisposable
     public int CollectIdleActivations() =>
         runtime.Catalog.CollectIdle(runtime.TimeProvider.GetUtcNow() - runtime.Options.CollectionAge);
 
-    /// <summary>Stops timers and reminders and deactivates every activation (OnDeactivateAsync runs for each).</summary>
+    /// <summary>
+    /// Graceful stop: with cluster membership, first hands this silo's partitions to other silos
+    /// (bounded), then stops timers and reminders and deactivates every activation that is left
+    /// (OnDeactivateAsync runs for each), then releases its Leases.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         lock (gate)
@@ -84,6 +120,26 @@ public sealed class SiloHost : IAsyncDisposable
             stopped = true;
         }
 
+        if (runtime.Membership is IMembershipLifecycle lifecycle)
+            await lifecycle.LeaveAsync(() => StopServingAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
+        else
+            await StopServingAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var component in components) // remote transport hook: stop listening last (calls meanwhile are refused as SiloUnavailable)
+            await component.StopAsync(cancellationToken).ConfigureAwait(false);
+        gauges?.Dispose();
+    }
+
+    /// <summary>The host's lifecycle where it overrides the membership's view of this silo (introspection).</summary>
+    private string? LifecycleStatus()
+    {
+        lock (gate)
+        {
+            return stopped ? "Stopped" : started ? null : "Created";
+        }
+    }
+
+    private async Task StopServingAsync(CancellationToken cancellationToken)
+    {
         runtime.Membership.MapChanged -= runtime.OnMapChanged;
         if (collector is not null)
             await collector.DisposeAsync().ConfigureAwait(false);
@@ -100,6 +156,11 @@ public sealed class SiloHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        gauges?.Dispose(); // also when a failed StopAsync did not get that far
+        foreach (var component in components) // remote transport hook
+            await component.DisposeAsync().ConfigureAwait(false);
+        if (runtime.Membership is IAsyncDisposable membership)
+            await membership.DisposeAsync().ConfigureAwait(false);
         foreach (var resource in owned)
             resource.Dispose();
     }
@@ -115,12 +176,17 @@ public sealed class SiloHost : IAsyncDisposable
         }
 
         runtime.MarkStopped();
+        gauges?.Dispose();
         runtime.Membership.MapChanged -= runtime.OnMapChanged;
+        if (runtime.Membership is Membership.Kubernetes.KubernetesMembership leases)
+            await leases.AbandonAsync().ConfigureAwait(false); // Like a dead process: the Leases just stop being renewed.
         if (collector is not null)
             await collector.DisposeAsync().ConfigureAwait(false);
         await runtime.Reminders.DisposeAsync().ConfigureAwait(false);
         foreach (var activation in runtime.Catalog.Snapshot())
             activation.Abandon();
+        foreach (var component in components) // remote transport hook: a crash drops connections at once
+            await component.StopAsync(new CancellationToken(canceled: true)).ConfigureAwait(false);
     }
 
     private void CollectIdle()
@@ -149,6 +215,11 @@ public sealed class SiloHostBuilder
     private Func<SiloOptions, IMembershipOracle>? membership;
     private IGrainTransport? transport;
     private readonly List<IDisposable> owned = [];
+
+    // --- remote transport hook (Runtime/Transport)
+    private Func<Transport.TransportContext, IGrainTransport>? transportFactory;
+    private readonly List<Transport.ISiloComponent> components = [];
+    // --- end remote transport hook
 
     public SiloOptions Options { get; } = new();
 
@@ -219,6 +290,24 @@ public sealed class SiloHostBuilder
         return this;
     }
 
+    // --- remote transport hook (Runtime/Transport)
+
+    /// <summary>Like <see cref="UseTransport(IGrainTransport)"/>, for a transport that needs the built silo's clock, membership and options.</summary>
+    internal SiloHostBuilder UseTransport(Func<Transport.TransportContext, IGrainTransport> factory)
+    {
+        transportFactory = factory;
+        return this;
+    }
+
+    /// <summary>A component started early in <see cref="SiloHost.StartAsync"/> (before membership joins) and stopped at the end of <see cref="SiloHost.StopAsync"/>.</summary>
+    internal SiloHostBuilder AddComponent(Transport.ISiloComponent component)
+    {
+        components.Add(component);
+        return this;
+    }
+
+    // --- end remote transport hook
+
     public SiloHost Build()
     {
         var options = Options;
@@ -228,6 +317,7 @@ public sealed class SiloHostBuilder
         var table = reminderTable ?? new InMemoryReminderTable(options.PartitionCount);
         if (table.PartitionCount != options.PartitionCount)
             throw new InvalidOperationException($"the reminder table has {table.PartitionCount} partitions but SiloOptions.PartitionCount is {options.PartitionCount}");
+        var callTransport = transport ?? transportFactory?.Invoke(new Transport.TransportContext(options, oracle, timeProvider, loggerFactory)); // remote transport hook
         var services = new ServiceCollection();
         foreach (var descriptor in Services)
             ((ICollection<ServiceDescriptor>)services).Add(descriptor);
@@ -237,7 +327,7 @@ public sealed class SiloHostBuilder
             new Dictionary<string, IGrainStorage>(storage, StringComparer.Ordinal),
             table,
             oracle,
-            transport,
+            callTransport,
             timeProvider,
             loggerFactory.CreateLogger("MultigresOrleans.Runtime"),
             rt =>
@@ -248,7 +338,7 @@ public sealed class SiloHostBuilder
                 services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
                 return services.BuildServiceProvider();
             });
-        return new SiloHost(runtime, [.. owned]);
+        return new SiloHost(runtime, [.. owned], [.. components]);
     }
 }
 

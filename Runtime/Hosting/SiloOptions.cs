@@ -26,6 +26,12 @@ public sealed class SiloOptions
     /// <summary>Reminders are durable and cost storage writes; shorter periods belong to grain timers.</summary>
     public TimeSpan MinimumReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Calls (and reminder ticks) each activation remembers for introspection
+    /// (<see cref="Introspection.GrainSnapshot.RecentCalls"/>); 0 turns the ring off.
+    /// </summary>
+    public int RecentCallsPerActivation { get; set; } = 20;
+
     /// <summary>Number of placement partitions; fixed for the life of a cluster.</summary>
     public int PartitionCount { get; set; } = PartitionHash.DefaultPartitionCount;
 

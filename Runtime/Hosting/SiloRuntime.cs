@@ -1,5 +1,6 @@
 using System.Reflection;
 using Microsoft.Extensions.Logging;
+using MultigresOrleans.Runtime.Introspection;
 using MultigresOrleans.Runtime.Membership;
 using MultigresOrleans.Runtime.Placement;
 using MultigresOrleans.Runtime.Reminders;
@@ -56,7 +57,13 @@ internal sealed class SiloRuntime
 
     public IServiceProvider Services { get; }
 
+    /// <summary>Per-grain-type call counts and latency histograms (introspection), fed by <see cref="ReceiveAsync"/>.</summary>
+    public CallStatistics CallStatistics { get; } = new();
+
     public bool IsStopped => stopped;
+
+    /// <summary>Set by the remote transport once its server listens; published by the membership.</summary>
+    public Uri? CallEndpoint { get; set; }
 
     public IGrainStorage GetStorage(string? name)
     {
@@ -80,19 +87,23 @@ internal sealed class SiloRuntime
     {
         var started = TimeProvider.GetTimestamp();
         var tags = RuntimeMetrics.Tags(Options.SiloName, grainId);
+        var failed = false;
         try
         {
             return await InvokeAsync(grainId, new WorkItem(WorkKind.Call, method.Name, method.ReadOnly, keepAlive: true, grain => method.Invoke(grain, args))).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not (GrainOwnershipMovedException or SiloUnavailableException))
         {
+            failed = true;
             RuntimeMetrics.CallFailures.Add(1, tags);
             throw;
         }
         finally
         {
+            var milliseconds = TimeProvider.GetElapsedTime(started).TotalMilliseconds;
             RuntimeMetrics.Calls.Add(1, tags);
-            RuntimeMetrics.CallDuration.Record(TimeProvider.GetElapsedTime(started).TotalMilliseconds, tags);
+            RuntimeMetrics.CallDuration.Record(milliseconds, tags);
+            CallStatistics.Record(grainId.Type, milliseconds, failed);
         }
     }
 
@@ -167,9 +178,12 @@ internal sealed class SiloRuntime
             if (stopped)
                 throw new SiloUnavailableException(Options.SiloName);
             if (!Membership.IsOwnedLocally(PartitionOf(grainId)))
+            {
+                (Membership as IRefreshableMembership)?.RequestRefresh();
                 throw new GrainOwnershipMovedException(grainId, Options.SiloName);
-            var activation = Catalog.GetOrCreate(grainId);
-            if (activation.TryEnqueue(item))
+            }
+
+            if (Catalog.TryDeliver(grainId, item, out var activation))
                 return;
             await activation.Deactivated.ConfigureAwait(false);
         }

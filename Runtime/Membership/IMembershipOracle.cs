@@ -26,6 +26,17 @@ public interface IMembershipOracle
     event Action<PartitionMap>? MapChanged;
 }
 
+/// <summary>
+/// Implemented by memberships whose view of the map can lag (a watch delivers changes late): a
+/// silo that refuses a call asks for its map to be read again, so a caller holding a newer map than
+/// the silo is not refused for long.
+/// </summary>
+public interface IRefreshableMembership
+{
+    /// <summary>Read the current map again soon (rate-limited by the implementation).</summary>
+    void RequestRefresh();
+}
+
 /// <summary>Single-silo membership: one silo that owns every partition, forever.</summary>
 public sealed class LocalMembershipOracle : IMembershipOracle
 {

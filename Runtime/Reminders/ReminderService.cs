@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using MultigresOrleans.Runtime.Introspection;
 using MultigresOrleans.Runtime.Placement;
 
 namespace MultigresOrleans.Runtime.Reminders;
@@ -20,6 +21,13 @@ internal sealed class ReminderService(SiloRuntime runtime, IReminderTable table)
     public IReminderTable Table => table;
 
     public int LocalCount => local.Count;
+
+    /// <summary>Introspection: the reminders of <paramref name="grainId"/> scheduled here, by name (a scan: dashboards only).</summary>
+    public IReadOnlyList<ReminderSnapshot> Inspect(GrainId grainId) =>
+        [.. local
+            .Where(p => p.Key.Item1 == grainId)
+            .Select(p => p.Value.Inspect())
+            .OrderBy(r => r.Name, StringComparer.Ordinal)];
 
     /// <summary>Loads and schedules the reminders of every owned partition not loaded yet; returns how many were scheduled.</summary>
     public async Task<int> LoadOwnedAsync(CancellationToken cancellationToken)
@@ -140,6 +148,7 @@ internal sealed class ReminderService(SiloRuntime runtime, IReminderTable table)
         private readonly ReminderEntry entry;
         private readonly ITimer timer;
         private DateTimeOffset scheduled;
+        private long scheduledUtcTicks; // a copy of scheduled that introspection can read from any thread without tearing
         private volatile bool disposed;
 
         public LocalReminder(ReminderService service, ReminderEntry entry)
@@ -155,9 +164,13 @@ internal sealed class ReminderService(SiloRuntime runtime, IReminderTable table)
                 return;
             var now = service.runtime.TimeProvider.GetUtcNow();
             scheduled = NextTick(entry.StartAt, entry.Period, now, after);
+            Volatile.Write(ref scheduledUtcTicks, scheduled.UtcTicks);
             var due = scheduled - now;
             timer.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
         }
+
+        public ReminderSnapshot Inspect() =>
+            new(entry.ReminderName, entry.StartAt, entry.Period, new DateTimeOffset(Volatile.Read(ref scheduledUtcTicks), TimeSpan.Zero));
 
         public void Dispose()
         {

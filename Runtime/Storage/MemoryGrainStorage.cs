@@ -8,11 +8,14 @@ namespace MultigresOrleans.Runtime;
 /// State is kept serialised (not as live objects) so a test sees exactly what a real provider would
 /// round-trip, and two activations never share one mutable object.
 /// </summary>
-public sealed class MemoryGrainStorage(GrainStateSerializer? serializer = null) : IGrainStorage
+public sealed class MemoryGrainStorage(GrainStateSerializer? serializer = null) : IGrainStorage, IStateSerializerSource
 {
     private readonly ConcurrentDictionary<string, Entry> records = new(StringComparer.Ordinal);
     private readonly GrainStateSerializer serializer = serializer ?? GrainStateSerializer.Default;
+
     private long version;
+
+    GrainStateSerializer IStateSerializerSource.Serializer => serializer;
 
     /// <summary>Number of stored records (for tests).</summary>
     public int Count => records.Count;

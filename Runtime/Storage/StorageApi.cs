@@ -118,6 +118,9 @@ public sealed class GrainStateSerializer
 
     public byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, TypeInfo<T>());
 
+    /// <summary>The value as a JSON tree, for introspection (same type resolution as <see cref="Serialize{T}"/>).</summary>
+    public JsonElement SerializeToElement<T>(T value) => JsonSerializer.SerializeToElement(value, TypeInfo<T>());
+
     public T Deserialize<T>(ReadOnlySpan<byte> utf8) =>
         JsonSerializer.Deserialize(utf8, TypeInfo<T>()) ?? throw new JsonException($"stored {typeof(T).Name} is null");
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using MultigresOrleans.Runtime.Introspection;
 
 namespace MultigresOrleans.Runtime;
 
@@ -20,6 +21,7 @@ internal sealed class GrainTimer : IGrainTimer
     private TimeSpan? dueAfterTick;
     private bool tickInProgress;
     private bool disposed;
+    private DateTimeOffset? nextDue; // for introspection only: when the one-shot timer was last armed to fire
 
     public GrainTimer(ActivationData activation, Func<CancellationToken, Task> callback, GrainTimerCreationOptions options, ILogger logger)
     {
@@ -38,7 +40,7 @@ internal sealed class GrainTimer : IGrainTimer
         lock (gate)
         {
             if (!disposed)
-                timer.Change(dueTime, Timeout.InfiniteTimeSpan);
+                ArmLocked(dueTime);
         }
     }
 
@@ -53,7 +55,7 @@ internal sealed class GrainTimer : IGrainTimer
             if (tickInProgress)
                 dueAfterTick = dueTime;
             else
-                timer.Change(dueTime, Timeout.InfiniteTimeSpan);
+                ArmLocked(dueTime);
         }
     }
 
@@ -77,6 +79,7 @@ internal sealed class GrainTimer : IGrainTimer
             if (disposed || tickInProgress)
                 return;
             tickInProgress = true;
+            nextDue = null;
         }
 
         var token = activation.Lifetime;
@@ -102,8 +105,29 @@ internal sealed class GrainTimer : IGrainTimer
             var next = dueAfterTick ?? period;
             dueAfterTick = null;
             if (next != Timeout.InfiniteTimeSpan)
-                timer.Change(next, Timeout.InfiniteTimeSpan);
+                ArmLocked(next);
         }
+    }
+
+    /// <summary>Introspection: the configuration and whether a tick is due or running.</summary>
+    public GrainTimerSnapshot Inspect()
+    {
+        lock (gate)
+        {
+            return new GrainTimerSnapshot(
+                dueTime == Timeout.InfiniteTimeSpan ? null : dueTime,
+                period == Timeout.InfiniteTimeSpan ? null : period,
+                nextDue,
+                tickInProgress,
+                keepAlive);
+        }
+    }
+
+    /// <summary>Arms the one-shot timer. Must hold <see cref="gate"/>.</summary>
+    private void ArmLocked(TimeSpan due)
+    {
+        nextDue = due == Timeout.InfiniteTimeSpan ? null : activation.TimeProvider.GetUtcNow() + due;
+        timer.Change(due, Timeout.InfiniteTimeSpan);
     }
 
     private static void ValidateTimes(TimeSpan dueTime, TimeSpan period)

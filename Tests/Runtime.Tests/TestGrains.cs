@@ -228,3 +228,19 @@ public sealed class CartGrain([PersistentState("cart")] IPersistentState<CartSta
 
     public Task Clear() => cart.ClearStateAsync();
 }
+
+/// <summary>A state whose serialisation fails, as it would if the grain changed it under the serialiser.</summary>
+public sealed class BrokenState
+{
+    public int Value => throw new InvalidOperationException("the grain is changing me");
+}
+
+public interface IBrokenStateGrain : IGrainWithStringKey
+{
+    Task Touch();
+}
+
+public sealed class BrokenStateGrain([PersistentState("broken")] IPersistentState<BrokenState> state) : Grain, IBrokenStateGrain
+{
+    public Task Touch() => Task.FromResult(state.RecordExists);
+}

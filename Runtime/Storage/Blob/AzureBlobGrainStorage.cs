@@ -27,12 +27,14 @@ public sealed class AzureBlobStorageOptions
 /// <see cref="IGrainStorage"/>: writes carry If-Match (or If-None-Match: * to create), clears are
 /// conditional deletes, and a failed condition becomes <see cref="InconsistentStateException"/>.
 /// </summary>
-public sealed class AzureBlobGrainStorage : IGrainStorage, IDisposable
+public sealed class AzureBlobGrainStorage : IGrainStorage, IStateSerializerSource, IDisposable
 {
     private readonly BlobRestClient client;
     private readonly HttpClient? ownedHttp;
     private readonly string container;
     private readonly GrainStateSerializer serializer;
+
+    GrainStateSerializer IStateSerializerSource.Serializer => serializer;
 
     public AzureBlobGrainStorage(AzureBlobStorageOptions options, HttpClient? http = null)
     {

@@ -19,10 +19,12 @@ namespace MultigresOrleans.Runtime.Storage.Kubernetes;
 /// <see cref="GrainStateTooLargeException"/> before any request, instead of an obscure server error.
 /// RBAC: get, create, update and delete on configmaps in the namespace (list to inspect or clean up).
 /// </remarks>
-public sealed class KubernetesGrainStorage : IGrainStorage, IDisposable
+public sealed class KubernetesGrainStorage : IGrainStorage, IStateSerializerSource, IDisposable
 {
     private readonly KubernetesStorageConnection connection;
     private readonly GrainStateSerializer serializer;
+
+    GrainStateSerializer IStateSerializerSource.Serializer => serializer;
 
     public KubernetesGrainStorage(KubernetesStorageOptions options)
     {
