@@ -127,34 +127,14 @@ public sealed class BlobConnectionStringTests
 [Collection(AzuriteCollection.Name)]
 public sealed class BlobGrainTests(AzuriteFixture azurite)
 {
-    private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
-
     [Fact]
     public async Task Grain_state_and_reminders_live_in_Azurite_and_survive_a_silo_restart()
     {
         var stateContainer = AzuriteFixture.NewContainer("state");
         var reminderContainer = AzuriteFixture.NewContainer("rem");
-        var time = new FakeTimeProvider();
-        var probe = new Probe();
-        var start = time.GetUtcNow();
-        void Configure(SiloHostBuilder b) => b
+        await RestartScenario.StateAndRemindersSurviveASiloRestart(b => b
             .AddAzureBlobGrainStorage("Default", o => { o.ConnectionString = azurite.ConnectionString; o.ContainerName = stateContainer; })
-            .UseAzureBlobReminders(o => { o.ConnectionString = azurite.ConnectionString; o.ContainerName = reminderContainer; });
-
-        var (first, _, _) = await TestSilo.StartAsync(Configure, time, probe);
-        await first.GrainFactory.GetGrain<ICartGrain>("c").Add("apple");
-        await first.GrainFactory.GetGrain<IReminderGrain>("r").Register("job", Minute, Minute);
-        await first.DisposeAsync();
-
-        var (second, _, _) = await TestSilo.StartAsync(Configure, time, probe);
-        await using var _second = second;
-        Assert.Equal(["apple"], await second.GrainFactory.GetGrain<ICartGrain>("c").Items());
-        Assert.True(await second.GrainFactory.GetGrain<IReminderGrain>("r").Has("job"));
-        time.Advance(Minute);
-        await probe.WaitForCount($"reminder:r:job:{(start + Minute).UtcDateTime:O}:{Minute}:{(start + Minute).UtcDateTime:O}", 1);
-
-        await second.GrainFactory.GetGrain<IReminderGrain>("r").Unregister("job");
-        Assert.False(await second.GrainFactory.GetGrain<IReminderGrain>("r").Has("job"));
+            .UseAzureBlobReminders(o => { o.ConnectionString = azurite.ConnectionString; o.ContainerName = reminderContainer; }));
     }
 
     [Fact]

@@ -179,35 +179,15 @@ public sealed class KubernetesGrainStorageTests(KubeSimFixture kube)
 [Collection(KubeSimCollection.Name)]
 public sealed class KubernetesGrainTests(KubeSimFixture kube)
 {
-    private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
-
     [Fact]
     public async Task Grain_state_and_reminders_live_in_ConfigMaps_and_survive_a_silo_restart()
     {
         var ns = await kube.NewNamespaceAsync("grain-restart");
-        var time = new FakeTimeProvider();
-        var probe = new Probe();
-        var start = time.GetUtcNow();
         // Storage from a configuration (the provider owns that client and the silo disposes it);
         // reminders on a shared client (left open).
-        void Configure(SiloHostBuilder b) => b
+        await RestartScenario.StateAndRemindersSurviveASiloRestart(b => b
             .AddKubernetesGrainStorage("Default", o => { o.Configuration = kube.Configuration(); o.Namespace = ns; })
-            .UseKubernetesReminders(o => { o.Client = kube.Client; o.Namespace = ns; });
-
-        var (first, _, _) = await TestSilo.StartAsync(Configure, time, probe);
-        await first.GrainFactory.GetGrain<ICartGrain>("c").Add("apple");
-        await first.GrainFactory.GetGrain<IReminderGrain>("r").Register("job", Minute, Minute);
-        await first.DisposeAsync();
-
-        var (second, _, _) = await TestSilo.StartAsync(Configure, time, probe);
-        await using var _second = second;
-        Assert.Equal(["apple"], await second.GrainFactory.GetGrain<ICartGrain>("c").Items());
-        Assert.True(await second.GrainFactory.GetGrain<IReminderGrain>("r").Has("job"));
-        time.Advance(Minute);
-        await probe.WaitForCount($"reminder:r:job:{(start + Minute).UtcDateTime:O}:{Minute}:{(start + Minute).UtcDateTime:O}", 1);
-
-        await second.GrainFactory.GetGrain<IReminderGrain>("r").Unregister("job");
-        Assert.False(await second.GrainFactory.GetGrain<IReminderGrain>("r").Has("job"));
+            .UseKubernetesReminders(o => { o.Client = kube.Client; o.Namespace = ns; }));
 
         var maps = kube.Client.Resource(KnownResources.ConfigMaps, KubernetesJsonContext.Default.ConfigMap);
         var reminders = await maps.ListAsync(ns, new ListOptions { LabelSelector = KubernetesObjectNames.Selector(KubernetesObjectNames.RemindersKind) });
