@@ -799,8 +799,10 @@ public sealed partial class KubernetesMembership : IMembershipOracle, ISiloDirec
                 }
                 else if (observation.Holder.Length == 0 || observation.Holder == SiloName || await ConfirmExpiredAsync(observation, cancellationToken).ConfigureAwait(false))
                 {
-                    // A copy: the observed object belongs to the informer's cache.
-                    var lease = Clone(observed.TryGetValue(name, out var latest) ? latest.Lease : observation.Lease);
+                    // Exactly the version judged free or expired (a copy: the observed object belongs to
+                    // the informer's cache). Never a newer observation: if someone took the Lease
+                    // meanwhile, the compare-and-swap on this version must fail, not overwrite them.
+                    var lease = Clone(observation.Lease);
                     var transitions = (lease.Spec?.LeaseTransitions ?? 0) + (lease.Spec?.HolderIdentity == SiloName ? 0 : 1);
                     lease.Spec = NewLease(name, "leader").Spec;
                     lease.Spec!.LeaseTransitions = transitions;
