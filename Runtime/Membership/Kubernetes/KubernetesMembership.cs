@@ -433,9 +433,10 @@ public sealed partial class KubernetesMembership : IMembershipOracle, ISiloDirec
                         continue;
                     }
 
-                    existing.Spec = NewLease(name, "silo").Spec;
-                    existing.Metadata.Labels = NewLease(name, "silo").Metadata.Labels;
-                    existing.Metadata.Annotations = OwnAnnotations();
+                    var fresh = NewLease(name, "silo");
+                    existing.Spec = fresh.Spec;
+                    existing.Metadata.Labels = fresh.Metadata.Labels;
+                    existing.Metadata.Annotations = fresh.Metadata.Annotations;
                     acquired = await WithTimeout(ct => leases.UpdateAsync(existing, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
                 }
 
@@ -649,6 +650,14 @@ public sealed partial class KubernetesMembership : IMembershipOracle, ISiloDirec
         var list = await WithTimeout(ct => leases.ListAsync(options.Namespace, new ListOptions { LabelSelector = $"{ClusterLabel}={options.ClusterName}" }, ct), cancellationToken).ConfigureAwait(false);
         foreach (var lease in list.Items)
             Observe(lease);
+        await ReadMapAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads the stored map and adopts it if newer; it also answers a pending refresh request.</summary>
+    private async Task ReadMapAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Exchange(ref refreshRequested, 0);
+        Interlocked.Exchange(ref lastRefresh, time.GetTimestamp());
         var stored = await WithTimeout(ct => configMaps.TryGetAsync(options.MapName, options.Namespace, ct), cancellationToken).ConfigureAwait(false);
         if (stored is not null)
             OnMap(stored);
@@ -665,11 +674,7 @@ public sealed partial class KubernetesMembership : IMembershipOracle, ISiloDirec
             return;
         }
 
-        Interlocked.Exchange(ref refreshRequested, 0);
-        Interlocked.Exchange(ref lastRefresh, time.GetTimestamp());
-        var stored = await WithTimeout(ct => configMaps.TryGetAsync(options.MapName, options.Namespace, ct), cancellationToken).ConfigureAwait(false);
-        if (stored is not null)
-            OnMap(stored);
+        await ReadMapAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Phase 2 of a handoff on the old owner: drain the partitions the map is taking away, then acknowledge through the Lease.</summary>
@@ -776,9 +781,7 @@ public sealed partial class KubernetesMembership : IMembershipOracle, ISiloDirec
         catch (Exception exception) when (exception is ConflictException or AlreadyExistsException)
         {
             // Another writer (a previous leader) moved the map on: adopt what is stored and plan again.
-            var stored = await WithTimeout(ct => configMaps.TryGetAsync(options.MapName, options.Namespace, ct), cancellationToken).ConfigureAwait(false);
-            if (stored is not null)
-                OnMap(stored);
+            await ReadMapAsync(cancellationToken).ConfigureAwait(false);
             SignalCoordinate();
         }
     }

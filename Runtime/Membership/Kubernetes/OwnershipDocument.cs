@@ -20,8 +20,6 @@ internal sealed record OwnershipDocument(long Version, ImmutableArray<string> Ow
 
     public int PartitionCount => Owners.Length;
 
-    public bool IsHandingOff(int partition) => Handoffs.Any(h => h.Partition == partition);
-
     /// <summary>The routing view: the owner of each partition (the old owner during a handoff, which refuses calls).</summary>
     public PartitionMap ToPartitionMap() => new(Version, Owners);
 

@@ -137,9 +137,6 @@ internal sealed class LeaseCluster : IAsyncDisposable
         member.State = MemberState.Stopped;
     }
 
-    /// <summary>The partition map as the API server stores it.</summary>
-    public PartitionMap StoredMapOf(Member viewer) => viewer.Membership.CurrentMap;
-
     public async ValueTask DisposeAsync()
     {
         foreach (var member in members)
