@@ -13,8 +13,12 @@ using MultigresOrleans.Runtime.Transport;
 
 // One silo of the conformance suite. Protocol on stdout (one line each): READY <identity> <endpoint>,
 // DONE <prefix> <ok> <failed>, STOPPED <milliseconds>, FENCED <reason>, VIOLATION <text>.
-// Commands on stdin: "call <count> <prefix>" touches <count> probe grains concurrently from this silo.
+// Commands on stdin: "call <count> <prefix>" touches <count> probe grains concurrently from this silo,
+// at most MaxCallsInFlight at a time in key order, so every silo given the same command races the
+// others on each key while the shared Azurite (one Node process on a busy CI machine) is not asked
+// for thousands of writes at once, which made the last calls wait past the 30 s call timeout.
 // SIGTERM stops gracefully (handoff); the parent's PID is watched so an orphan exits on its own.
+const int MaxCallsInFlight = 64;
 var arguments = Arguments.Parse(args);
 using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information)
     .AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("MultigresOrleans.Runtime.Membership", LogLevel.Debug));
@@ -95,8 +99,10 @@ static async Task ReadCommandsAsync(IGrainFactory grains)
         if (parts is ["call", var countText, var prefix])
         {
             var count = int.Parse(countText, CultureInfo.InvariantCulture);
+            using var inFlight = new SemaphoreSlim(MaxCallsInFlight);
             var results = await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
             {
+                await inFlight.WaitAsync();
                 try
                 {
                     await grains.GetGrain<IActivationProbeGrain>($"{prefix}{i}").Touch();
@@ -108,6 +114,10 @@ static async Task ReadCommandsAsync(IGrainFactory grains)
                 {
                     Say($"ERROR {prefix}{i} {exception.GetType().Name}: {exception.Message.ReplaceLineEndings(" ")}");
                     return false;
+                }
+                finally
+                {
+                    inFlight.Release();
                 }
             }));
             Say($"DONE {prefix} {results.Count(r => r)} {results.Count(r => !r)}");

@@ -15,7 +15,7 @@ namespace MultigresOrleans.Runtime.Tests.Conformance;
 [Collection(ConformanceCollection.Name)]
 public sealed class ConformanceTests(KubeSimFixture kube, AzuriteFixture azurite, ITestOutputHelper output)
 {
-    private static readonly TimeSpan CallDeadline = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan CallDeadline = TimeSpan.FromSeconds(120);
 
     [Fact]
     public async Task One_activation_per_key_under_concurrent_first_calls_from_three_silos()
