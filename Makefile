@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SLN := MultigresOrleans.sln
 CONFIG ?= Debug
 
-.PHONY: all deps build test crds check-crds clean
+.PHONY: all deps build test crds check-crds clean sandbox sandbox-up sandbox-down
 
 all: build
 
@@ -18,6 +18,19 @@ build: deps
 ## test: deps, build, then every test project; ends with `N passed, N failed, N skipped`
 test: build
 	@scripts/test.sh
+
+## sandbox: the operator end to end on this machine (KubeSim, etcd, Azurite, webhook, two silos),
+## with deploy/samples/minimal.yaml applied and Healthy; prints how to use it
+sandbox: deps
+	@scripts/sandbox.sh up deploy/samples/minimal.yaml
+
+## sandbox-up: the same without a sample
+sandbox-up: deps
+	@scripts/sandbox.sh up
+
+## sandbox-down: stop every sandbox process by PID
+sandbox-down:
+	@scripts/sandbox.sh down
 
 ## crds: regenerate deploy/crds from the C# API types (commit the result)
 crds:

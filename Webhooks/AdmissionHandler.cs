@@ -13,8 +13,10 @@ namespace MultigresOrleans.Webhooks;
 /// StorageClasses, clusters) and maps its answers onto allow/deny. Problems with the request itself
 /// throw <see cref="BadAdmissionReviewException"/> (HTTP 400); problems the user can fix are denials.
 /// </summary>
-public sealed partial class AdmissionHandler(IAdmissionDataSource data, WebhookOptions options)
+public sealed partial class AdmissionHandler(IAdmissionDataSource data, WebhookOptions options, TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     /// <summary>Path suffix (after <c>/validate-multigres-com-v1alpha1-</c>) to kind, in spec §3's order.</summary>
     public static IReadOnlyDictionary<string, string> ValidatedKinds { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -32,14 +34,24 @@ public sealed partial class AdmissionHandler(IAdmissionDataSource data, WebhookO
     {
         if (request.Operation is not ("CREATE" or "UPDATE"))
             return AdmissionOutcome.Allow();
+        using var span = options.TracingEnabled ? WebhookTracing.Source.StartActivity(WebhookTracing.DefaultSpan) : null;
+        var outcome = await DefaultAsync(request, span, cancellationToken);
+        if (!outcome.Allowed)
+            WebhookTracing.Fail(span, outcome.Message ?? "denied");
+        return outcome;
+    }
+
+    private async Task<AdmissionOutcome> DefaultAsync(AdmissionRequest request, System.Diagnostics.Activity? span, CancellationToken cancellationToken)
+    {
         var incoming = RequireObject(request, ApiConstants.MultigresClusterKind);
+        Tag(span, request, incoming);
         var templates = await TemplatesAsync(request, incoming, cancellationToken);
         if (templates.Error is { } error)
             return AdmissionOutcome.Deny(error);
+        JsonArray patch;
         try
         {
-            var result = MutationPatch.Compute(incoming, templates.Source!);
-            return AdmissionOutcome.Allow() with { Patch = result.Patch };
+            patch = MutationPatch.Compute(incoming, templates.Source!).Patch;
         }
         catch (JsonException e)
         {
@@ -49,6 +61,23 @@ public sealed partial class AdmissionHandler(IAdmissionDataSource data, WebhookO
         {
             return AdmissionOutcome.Deny(e.Message);
         }
+        // Spec §2.2 step 6: the reconcile continues this request's trace through the annotations.
+        if (span is not null)
+        {
+            foreach (var operation in WebhookTracing.BridgePatch(incoming, span.Context, _time.GetUtcNow()))
+                patch.Add(operation!.DeepClone());
+        }
+        return AdmissionOutcome.Allow() with { Patch = patch };
+    }
+
+    private static void Tag(System.Diagnostics.Activity? span, AdmissionRequest request, JsonObject json)
+    {
+        if (span is null)
+            return;
+        span.SetTag("k8s.resource.kind", ApiConstants.MultigresClusterKind);
+        span.SetTag("k8s.resource.name", request.Name ?? (json["metadata"]?["name"] is JsonValue n && n.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : null));
+        span.SetTag("k8s.namespace", request.Namespace);
+        span.SetTag("admission.operation", request.Operation);
     }
 
     public Task<AdmissionOutcome> ValidateAsync(string kind, AdmissionRequest request, CancellationToken cancellationToken) => kind switch
@@ -62,7 +91,17 @@ public sealed partial class AdmissionHandler(IAdmissionDataSource data, WebhookO
     {
         if (request.Operation is not ("CREATE" or "UPDATE"))
             return AdmissionOutcome.Allow();
+        using var span = options.TracingEnabled ? WebhookTracing.Source.StartActivity(WebhookTracing.ValidateSpan) : null;
+        var outcome = await ValidateClusterCoreAsync(request, span, cancellationToken);
+        if (!outcome.Allowed)
+            WebhookTracing.Fail(span, outcome.Message ?? "denied");
+        return outcome;
+    }
+
+    private async Task<AdmissionOutcome> ValidateClusterCoreAsync(AdmissionRequest request, System.Diagnostics.Activity? span, CancellationToken cancellationToken)
+    {
         var json = RequireObject(request, ApiConstants.MultigresClusterKind);
+        Tag(span, request, json);
         var oldJson = request.Operation == "UPDATE" ? RequireOldObject(request, ApiConstants.MultigresClusterKind) : null;
         if (Cel(ApiConstants.MultigresClusterKind, json, oldJson) is { } celError)
             return AdmissionOutcome.Deny(celError);
@@ -80,7 +119,19 @@ public sealed partial class AdmissionHandler(IAdmissionDataSource data, WebhookO
         if (templates.Error is { } error)
             return AdmissionOutcome.Deny(error);
 
+        // Spec §3.1 spans: (A) on its own, then the rest of the validator (A2, B and the UPDATE rules).
+        using (var templatesSpan = options.TracingEnabled ? WebhookTracing.Source.StartActivity(WebhookTracing.ValidateTemplatesExistSpan) : null)
+        {
+            if (MultigresClusterValidator.TemplatesExist(cluster, templates.Source!) is { } missing)
+            {
+                WebhookTracing.Fail(templatesSpan, missing);
+                return AdmissionOutcome.Deny(missing);
+            }
+        }
+        using var logicSpan = options.TracingEnabled ? WebhookTracing.Source.StartActivity(WebhookTracing.ValidateLogicSpan) : null;
         var verdict = MultigresClusterValidator.Validate(cluster, old, new ClusterValidationContext(templates.Source!, nodes, classes, classError));
+        if (!verdict.IsAllowed)
+            WebhookTracing.Fail(logicSpan, verdict.Error!);
         return verdict.IsAllowed ? AdmissionOutcome.Allow(verdict.Warnings) : AdmissionOutcome.Deny(verdict.Error!, verdict.Warnings);
     }
 

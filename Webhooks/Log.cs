@@ -28,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(8, LogLevel.Information, "Patched the CA bundle into {Configuration} ({Webhooks} webhooks)")]
     public static partial void CaBundlePatched(ILogger logger, string configuration, int webhooks);
+
+    [LoggerMessage(9, LogLevel.Information, "Serving certificate mode {Mode}: {Reason}")]
+    public static partial void CertificateMode(ILogger logger, string mode, string reason);
 }

@@ -14,6 +14,14 @@ public sealed class WebhookOptions
     public int Port { get; set; } = 9443;
 
     /// <summary>
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> of the process (spec §10.5: tracing is on only when it is set).
+    /// When on, the webhook's spans are recorded and the mutating webhook writes the trace bridge annotations.
+    /// </summary>
+    public string? OtlpEndpoint { get; set; }
+
+    public bool TracingEnabled => !string.IsNullOrWhiteSpace(OtlpEndpoint);
+
+    /// <summary>
     /// The API server never sends more than its own 3 MiB request limit plus the envelope; anything
     /// larger is not an AdmissionReview we can act on, so it is refused before it is buffered.
     /// </summary>

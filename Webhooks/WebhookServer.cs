@@ -15,7 +15,7 @@ namespace MultigresOrleans.Webhooks;
 public static class WebhookServer
 {
     public static WebApplication Build(WebhookOptions options, IAdmissionDataSource data, ReloadingCertificate certificate,
-        IPAddress? address = null, Action<ILoggingBuilder>? logging = null, string[]? args = null)
+        IPAddress? address = null, Action<ILoggingBuilder>? logging = null, string[]? args = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder(args ?? []);
@@ -35,11 +35,16 @@ public static class WebhookServer
             });
         });
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(time ?? TimeProvider.System);
+        if (options.TracingEnabled)
+            builder.Services.AddSingleton(_ => WebhookTracing.Listen());
         builder.Services.AddSingleton(data);
         builder.Services.AddSingleton<AdmissionHandler>();
         builder.Services.AddSingleton<WebhookMetrics>();
         builder.Services.AddSingleton<WebhookEndpoints>();
         var app = builder.Build();
+        if (options.TracingEnabled)
+            _ = app.Services.GetRequiredService<System.Diagnostics.ActivityListener>();
         app.Services.GetRequiredService<WebhookEndpoints>().Map(app);
         return app;
     }

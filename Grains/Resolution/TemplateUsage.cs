@@ -32,6 +32,30 @@ public static class TemplateUsage
             ShardNames(cluster).Any(n => n.Length > 0));
     }
 
+    /// <summary>
+    /// True when <paramref name="cluster"/> uses the <paramref name="kind"/> template <paramref name="name"/>:
+    /// by name anywhere, or — for <c>default</c> — through the namespace fallback of any component
+    /// that names no template of that kind (spec §2.3 level 3, §16.17). This is the set the template
+    /// grain guards and wakes, so it includes clusters the controller has not reconciled yet.
+    /// </summary>
+    public static bool Uses(MultigresClusterSpec cluster, string kind, string name)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        var (named, components) = kind switch
+        {
+            ApiConstants.CoreTemplateKind => (CoreNames(cluster), new[] { cluster.TemplateDefaults?.CoreTemplate }),
+            ApiConstants.CellTemplateKind => (CellNames(cluster),
+                (cluster.Cells ?? []).Select(c => c.CellTemplate ?? cluster.TemplateDefaults?.CellTemplate).ToArray()),
+            ApiConstants.ShardTemplateKind => (ShardNames(cluster),
+                (cluster.Databases ?? []).SelectMany(d => d.TableGroups ?? []).SelectMany(t => t.Shards ?? [])
+                    .Select(s => s.ShardTemplate ?? cluster.TemplateDefaults?.ShardTemplate).ToArray()),
+            _ => throw new ArgumentException($"'{kind}' is not a template kind", nameof(kind)),
+        };
+        if (named.Contains(name, StringComparer.Ordinal))
+            return true;
+        return name == TemplateLookup.FallbackName && components.Any(string.IsNullOrEmpty);
+    }
+
     private static IEnumerable<string> CoreNames(MultigresClusterSpec c) => NonEmpty(
         c.TemplateDefaults?.CoreTemplate, c.GlobalTopoServer?.TemplateRef, c.Multiadmin?.TemplateRef, c.MultiadminWeb?.TemplateRef);
 

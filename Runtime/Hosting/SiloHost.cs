@@ -74,6 +74,18 @@ public sealed class SiloHost : IAsyncDisposable
     /// <summary>True if <paramref name="grainId"/> has an activation here right now.</summary>
     public bool IsActive(GrainId grainId) => runtime.Catalog.TryGet(grainId, out _);
 
+    /// <summary>
+    /// True when this silo serves the grain <typeparamref name="TGrainInterface"/>/<paramref name="primaryKey"/>
+    /// right now. Lets a silo that watches the whole cluster act only on the events of the grains it
+    /// owns, instead of every silo calling every grain for every event.
+    /// </summary>
+    public bool OwnsGrain<TGrainInterface>(string primaryKey)
+        where TGrainInterface : IGrainWithStringKey
+    {
+        var grainId = new GrainId(runtime.Registry.Interface(typeof(TGrainInterface)).GrainType, primaryKey);
+        return runtime.Membership.IsOwnedLocally(runtime.PartitionOf(grainId));
+    }
+
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         lock (gate)

@@ -18,7 +18,7 @@ namespace MultigresOrleans.Webhooks.Tests;
 /// in by SSA), the webhook server started from the written certificate and backed by the
 /// Kubernetes data source, and the Multigres CRDs applied with kubectl.
 /// </summary>
-public sealed class EndToEndFixture : IAsyncLifetime
+public class EndToEndFixture : IAsyncLifetime
 {
     public const string OperatorNamespace = "multigres-operator";
     public const string ServiceName = "multigres-operator-webhook-service";
@@ -47,6 +47,7 @@ public sealed class EndToEndFixture : IAsyncLifetime
             ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = OperatorNamespace },
         });
         // KubeSim ships a default StorageClass "standard", which the StorageClass check needs.
+        await SeedAsync();
         await Client.Dynamic(KnownResources.MutatingWebhookConfigurations).CreateAsync(WebhookConfigurations.Mutating(OperatorNamespace, ServiceName));
         await Client.Dynamic(KnownResources.ValidatingWebhookConfigurations).CreateAsync(WebhookConfigurations.ValidatingConfiguration(OperatorNamespace, ServiceName));
 
@@ -67,6 +68,9 @@ public sealed class EndToEndFixture : IAsyncLifetime
         }
         await Eventually.UntilAsync(() => Kubectl.RunAsync("get", "multigresclusters", "-A"), r => r.ExitCode == 0, "the MultigresCluster CRD to be served");
     }
+
+    /// <summary>Extra objects a derived fixture needs before the webhook is registered (nodes, StorageClasses).</summary>
+    protected virtual Task SeedAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {

@@ -1,0 +1,120 @@
+using System.Net;
+
+namespace MultigresOrleans.Silo;
+
+/// <summary>
+/// The operator process's settings, from its environment (spec §12.1 plus the runtime's own). A
+/// missing required variable stops the process with a message naming it, before anything starts.
+/// </summary>
+public sealed record SiloSettings
+{
+    /// <summary>POD_NAMESPACE: where the silo keeps its Leases, partition map and grain state.</summary>
+    public required string Namespace { get; init; }
+
+    /// <summary>POD_SERVICE_ACCOUNT: the operator's identity (the webhook lets only it write child CRs).</summary>
+    public required string ServiceAccount { get; init; }
+
+    /// <summary>POD_NAME (else the host name): the silo's name in membership.</summary>
+    public required string SiloName { get; init; }
+
+    /// <summary>KUBECONFIG: a kubeconfig file; unset in a pod, where the in-cluster configuration is used.</summary>
+    public string? Kubeconfig { get; init; }
+
+    /// <summary>GRAIN_CLUSTER_KEY_FILE: the shared HMAC key (≥ 32 bytes) authenticating calls between silos.</summary>
+    public required string KeyFile { get; init; }
+
+    /// <summary>GRAIN_LISTEN: the HTTP/2 grain-call endpoint (default 0.0.0.0:11111).</summary>
+    public IPEndPoint Listen { get; init; } = new(IPAddress.Any, 11111);
+
+    /// <summary>GRAIN_ADVERTISE: how other silos reach this one (default http://POD_IP:port).</summary>
+    public Uri? Advertise { get; init; }
+
+    /// <summary>HEALTH_PORT: /healthz and /readyz (spec §12.2 --health-probe-bind-address, default 8081).</summary>
+    public int HealthPort { get; init; } = 8081;
+
+    /// <summary>GRAIN_CLUSTER_NAME: membership objects are named after it (default multigres-operator).</summary>
+    public string ClusterName { get; init; } = "multigres-operator";
+
+    /// <summary>IMAGE_UPDATE_STRATEGY / --image-update-strategy: immediate or lazy.</summary>
+    public string ImageUpdateStrategy { get; init; } = "immediate";
+
+    /// <summary>
+    /// GRAIN_STORAGE_CONNECTION_STRING: keep grain state and reminders in Azure Blob Storage (or Azurite);
+    /// unset keeps them in ConfigMaps of <see cref="Namespace"/>, which needs nothing else to run.
+    /// </summary>
+    public string? BlobConnectionString { get; init; }
+
+    /// <summary>MULTIGRES_TOPOLOGY_DIAL: sandbox only — dial this etcd for every topology address.</summary>
+    public string? TopologyDial { get; init; }
+
+    public static SiloSettings FromEnvironment(Func<string, string?> env, string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        string Required(string name) => env(name) is { Length: > 0 } value
+            ? value
+            : throw new SiloSettingsException($"{name} environment variable must be set");
+
+        var ns = Required("POD_NAMESPACE");
+        var account = Required("POD_SERVICE_ACCOUNT");
+        var strategy = Flag(args, "--image-update-strategy") ?? env("IMAGE_UPDATE_STRATEGY") ?? "immediate";
+        if (strategy is not ("immediate" or "lazy"))
+            throw new SiloSettingsException("--image-update-strategy must be 'immediate' or 'lazy'");
+        var listen = env("GRAIN_LISTEN") is { Length: > 0 } l
+            ? IPEndPoint.TryParse(l, out var parsed) ? parsed : throw new SiloSettingsException($"GRAIN_LISTEN '{l}' is not an address:port")
+            : new IPEndPoint(IPAddress.Any, 11111);
+        Uri? advertise = null;
+        if (env("GRAIN_ADVERTISE") is { Length: > 0 } a)
+            advertise = Uri.TryCreate(a, UriKind.Absolute, out var uri) ? uri : throw new SiloSettingsException($"GRAIN_ADVERTISE '{a}' is not an absolute URI");
+        else if (env("POD_IP") is { Length: > 0 } ip)
+            advertise = new Uri($"http://{(ip.Contains(':', StringComparison.Ordinal) ? $"[{ip}]" : ip)}:{listen.Port}");
+        var health = env("HEALTH_PORT") is { Length: > 0 } h
+            ? int.TryParse(h, out var port) && port is >= 0 and <= 65535 ? port : throw new SiloSettingsException($"HEALTH_PORT '{h}' is not a port")
+            : 8081;
+        return new SiloSettings
+        {
+            Namespace = ns,
+            ServiceAccount = account,
+            SiloName = env("POD_NAME") is { Length: > 0 } pod ? pod : Environment.MachineName,
+            Kubeconfig = env("KUBECONFIG") is { Length: > 0 } k ? k : null,
+            KeyFile = Required("GRAIN_CLUSTER_KEY_FILE"),
+            Listen = listen,
+            Advertise = advertise,
+            HealthPort = health,
+            ClusterName = env("GRAIN_CLUSTER_NAME") is { Length: > 0 } c ? c : "multigres-operator",
+            ImageUpdateStrategy = strategy,
+            BlobConnectionString = env("GRAIN_STORAGE_CONNECTION_STRING") is { Length: > 0 } blob ? blob : null,
+            TopologyDial = env("MULTIGRES_TOPOLOGY_DIAL") is { Length: > 0 } d ? d : null,
+        };
+    }
+
+    private static string? Flag(string[] args, string name)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == name && i + 1 < args.Length)
+                return args[i + 1];
+            if (args[i].StartsWith(name + "=", StringComparison.Ordinal))
+                return args[i][(name.Length + 1)..];
+        }
+
+        return null;
+    }
+}
+
+/// <summary>A setting is missing or malformed; the message names it.</summary>
+public sealed class SiloSettingsException : Exception
+{
+    public SiloSettingsException()
+    {
+    }
+
+    public SiloSettingsException(string message)
+        : base(message)
+    {
+    }
+
+    public SiloSettingsException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
