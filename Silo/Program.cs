@@ -40,8 +40,34 @@ using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
     stop.TrySetResult(0);
 });
 
+// PARENT_PID (tests and local runs): exit when the process that started us is gone, so a crashed
+// test run never leaves a silo behind.
+if (int.TryParse(Environment.GetEnvironmentVariable("PARENT_PID"), out var parentPid))
+    WatchParent(parentPid, stop);
+
 await silo.StartAsync();
 var code = await stop.Task;
 if (code == 0)
     await silo.StopAsync();
 return code;
+
+static void WatchParent(int parentPid, TaskCompletionSource<int> stop) => _ = Task.Run(async () =>
+{
+    using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+    while (await timer.WaitForNextTickAsync())
+    {
+        try
+        {
+            using var parent = System.Diagnostics.Process.GetProcessById(parentPid);
+            if (parent.HasExited)
+                break;
+        }
+        catch (ArgumentException)
+        {
+            break;
+        }
+    }
+
+    stop.TrySetResult(4);
+    Environment.Exit(4);
+});
