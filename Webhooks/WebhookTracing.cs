@@ -30,7 +30,9 @@ public static class WebhookTracing
     {
         var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == SourceName,
+            // ASP.NET Core's request activity too: it is what reads the API server's traceparent
+            // header, so that Webhook.Default continues the request's trace.
+            ShouldListenTo = source => source.Name is SourceName or "Microsoft.AspNetCore",
             Sample = static (ref ActivityCreationOptions<ActivityContext> options) =>
                 options.Parent == default || (options.Parent.TraceFlags & ActivityTraceFlags.Recorded) != 0
                     ? ActivitySamplingResult.AllDataAndRecorded

@@ -95,7 +95,7 @@ up() {
   for crd in deploy/crds/multigres.com_*.yaml; do kubectl apply --server-side -f "$crd" >/dev/null; done
   kubectl apply -f deploy/sandbox/nodes.yaml >/dev/null
   kubectl create namespace multigres-operator >/dev/null
-  kubectl apply -f deploy/webhooks/webhook-configurations.yaml >/dev/null
+  kubectl apply -f deploy/webhooks/mutating_webhook_configuration.yaml -f deploy/webhooks/validating_webhook_configuration.yaml >/dev/null
   wait_for 30 "the MultigresCluster CRD" kubectl get multigresclusters -A
 
   log "starting the webhook"
