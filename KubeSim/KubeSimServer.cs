@@ -53,6 +53,11 @@ public sealed class KubeSimServer : IAsyncDisposable
     /// <summary>A kubeconfig for this server (HTTPS context current when enabled).</summary>
     public string Kubeconfig => KubeconfigWriter.Render(HttpUrl.ToString().TrimEnd('/'), HttpsUrl?.ToString().TrimEnd('/'), HttpsUrl is null ? null : ca.CertificatePem, AdminToken);
 
+    /// <summary>A kubeconfig that authenticates as service account <paramref name="ns"/>/<paramref name="name"/> (what a pod with that account would use).</summary>
+    public string ServiceAccountKubeconfig(string ns, string name) =>
+        KubeconfigWriter.Render(HttpUrl.ToString().TrimEnd('/'), HttpsUrl?.ToString().TrimEnd('/'), HttpsUrl is null ? null : ca.CertificatePem,
+            Tokens.IssueServiceAccountToken(ns, name), ns);
+
     public static async Task<KubeSimServer> StartAsync(KubeSimOptions options, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null, CancellationToken ct = default)
     {
         time ??= TimeProvider.System;

@@ -1,8 +1,9 @@
 using MultigresOrleans.KubeSim;
 
 // KubeSim's command line: `--port N --kubeconfig-out PATH [--https] [--https-port N] [--audit-log PATH] [--snapshot PATH]
-// [--webhook-service ns/name=https://127.0.0.1:PORT] [--no-controllers] [--log-requests]`.
+// [--webhook-service ns/name=https://127.0.0.1:PORT] [--service-account-kubeconfig ns/name=PATH] [--no-controllers] [--log-requests]`.
 var options = new KubeSimOptions();
+var serviceAccountKubeconfigs = new List<(string Namespace, string Name, string Path)>();
 for (var i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -32,6 +33,14 @@ for (var i = 0; i < args.Length; i++)
             var mapping = Next().Split('=', 2);
             options.WebhookServices[mapping[0]] = mapping[1];
             break;
+        case "--service-account-kubeconfig":
+            // namespace/name=PATH: a kubeconfig with a token for that service account (the sandbox's operator identity)
+            var parts = Next().Split('=', 2);
+            var account = parts[0].Split('/', 2);
+            if (parts.Length != 2 || account.Length != 2)
+                throw new ArgumentException("--service-account-kubeconfig needs namespace/name=PATH");
+            serviceAccountKubeconfigs.Add((account[0], account[1], parts[1]));
+            break;
         case "--log-requests":
             options.LogRequests = true;
             break;
@@ -48,6 +57,8 @@ await using var server = await KubeSimServer.StartAsync(options, logging: option
     ? b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information)
     : null);
 Console.WriteLine($"KubeSim listening on {server.HttpUrl}" + (server.HttpsUrl is null ? "" : $" and {server.HttpsUrl}"));
+foreach (var (ns, name, path) in serviceAccountKubeconfigs)
+    await File.WriteAllTextAsync(path, server.ServiceAccountKubeconfig(ns, name));
 if (options.KubeconfigOut is not null)
     Console.WriteLine($"kubeconfig written to {options.KubeconfigOut}");
 // The host's console lifetime turns SIGTERM and Ctrl+C into ApplicationStopping; returning then

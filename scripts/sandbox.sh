@@ -86,8 +86,9 @@ up() {
   log "starting KubeSim"
   start_bg kubesim dotnet "$(bin KubeSim MultigresOrleans.KubeSim.dll)" --port "$kubesim_port" --https \
     --kubeconfig-out "$state/kubeconfig" \
+    --service-account-kubeconfig "multigres-operator/multigres-operator-controller-manager=$state/operator.kubeconfig" \
     --webhook-service "multigres-operator/multigres-operator-webhook-service=https://127.0.0.1:$webhook_port"
-  wait_for 60 "KubeSim" test -s "$state/kubeconfig"
+  wait_for 60 "KubeSim" test -s "$state/operator.kubeconfig"
   export KUBECONFIG="$state/kubeconfig"
   wait_for 60 "KubeSim to answer" kubectl get --raw /readyz
 
@@ -112,7 +113,8 @@ up() {
     grain_port=$(free_port)
     health_port=$(free_port)
     echo "$health_port" >"$state/silo-$i.health"
-    POD_NAMESPACE=multigres-operator POD_SERVICE_ACCOUNT=multigres-operator-controller-manager POD_NAME="silo-$i" \
+    # The silos authenticate as the operator's service account, as in a pod: the webhook lets only it write child CRs.
+    KUBECONFIG="$state/operator.kubeconfig" POD_NAMESPACE=multigres-operator POD_SERVICE_ACCOUNT=multigres-operator-controller-manager POD_NAME="silo-$i" \
       GRAIN_CLUSTER_KEY_FILE="$state/grain-cluster.key" GRAIN_LISTEN="127.0.0.1:$grain_port" \
       GRAIN_ADVERTISE="http://127.0.0.1:$grain_port" HEALTH_PORT="$health_port" \
       GRAIN_STORAGE_CONNECTION_STRING="$blob_url" MULTIGRES_TOPOLOGY_DIAL="$etcd_url" \

@@ -50,6 +50,10 @@ internal static class WatchEventParser
             throw new JsonException("watch event without an object");
         if (type == WatchEventType.Error)
             return new WatchEvent<T>(type, null, null, obj.Deserialize(KubernetesJsonContext.Default.Status));
+        // A bookmark's object carries only apiVersion, kind and metadata.resourceVersion: reading it as T
+        // would fail for any type with required members (a CRD's spec), and only the version matters.
+        if (type == WatchEventType.Bookmark)
+            return new WatchEvent<T>(type, null, ResourceVersionOf(obj));
         return new WatchEvent<T>(type, obj.Deserialize(typeInfo), ResourceVersionOf(obj));
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MultigresOrleans.Grains.Abstractions.Api.V1Alpha1;
+using MultigresOrleans.Grains.Builders;
 using MultigresOrleans.Grains.Builders.PoolPods;
 using MultigresOrleans.Kubernetes.Client;
 using MultigresOrleans.Kubernetes.Models;
@@ -13,11 +14,11 @@ public sealed class PoolPodBuilderTests
     public void Names_match_the_spec_vectors_for_sample_minimal()
     {
         var shard = Minimal();
-        Assert.Equal("minimal-postgres-default-0-inf-pool-default-zone-a-a3a0d77b-0", PoolPodMetadata.PodName(shard, Pool, Cell, 0));
-        Assert.Equal("minimal-postgres-default-0-inf-pool-default-zone-a-a3a0d77b-1", PoolPodMetadata.PodName(shard, Pool, Cell, 1));
-        Assert.Equal("data-minimal-postgres-default-0-inf-pool-default-zone-a-a3a0d77b-0", PoolPodMetadata.DataPvcName(shard, Pool, Cell, 0));
-        Assert.Equal("minimal-postgres-default-0-inf-pool-default-zone-a-h---22cdf02c", PoolPodMetadata.HeadlessServiceName(shard, Pool, Cell));
-        Assert.Equal("minimal-postgres-default-0-inf-pool-default-zone-a-pdb-6a4f8455", PoolPodMetadata.PdbName(shard, Pool, Cell));
+        Assert.Equal("minimal-postgres-default-0-inf-pool-default-zone-a-a3a0d77b-0", PoolPodMetadata.PodName(shard, Pool, CellName, 0));
+        Assert.Equal("minimal-postgres-default-0-inf-pool-default-zone-a-a3a0d77b-1", PoolPodMetadata.PodName(shard, Pool, CellName, 1));
+        Assert.Equal("data-minimal-postgres-default-0-inf-pool-default-zone-a-a3a0d77b-0", PoolPodMetadata.DataPvcName(shard, Pool, CellName, 0));
+        Assert.Equal("minimal-postgres-default-0-inf-pool-default-zone-a-h---22cdf02c", PoolPodMetadata.HeadlessServiceName(shard, Pool, CellName));
+        Assert.Equal("minimal-postgres-default-0-inf-pool-default-zone-a-pdb-6a4f8455", PoolPodMetadata.PdbName(shard, Pool, CellName));
     }
 
     [Fact]
@@ -34,7 +35,7 @@ public sealed class PoolPodBuilderTests
     {
         var pod = Build(index: 1);
         Assert.Equal("minimal-postgres-default-0-inf-pool-default-zone-a-a3a0d77b-1", pod.Metadata.Name);
-        Assert.Equal(Namespace, pod.Metadata.Namespace);
+        Assert.Equal(Ns, pod.Metadata.Namespace);
         Assert.Equal(pod.Metadata.Name, pod.Spec!.Hostname);
         Assert.Equal("minimal-postgres-default-0-inf-pool-default-zone-a-h---22cdf02c", pod.Spec.Subdomain);
         Assert.Equal(30, pod.Spec.TerminationGracePeriodSeconds);
@@ -70,7 +71,7 @@ public sealed class PoolPodBuilderTests
         {
             CellTopologyLabels = new Dictionary<string, IReadOnlyDictionary<string, string>>
             {
-                [Cell] = new Dictionary<string, string> { [LabelKeys.NodeRegion] = "us-east-1" },
+                [CellName] = new Dictionary<string, string> { [LabelKeys.NodeRegion] = "us-east-1" },
             },
         });
         var pod = Build(shard);
@@ -82,7 +83,7 @@ public sealed class PoolPodBuilderTests
     [Fact]
     public void Selector_uses_only_the_allow_listed_keys()
     {
-        var selector = PoolPodMetadata.Selector(Minimal(), Pool, Cell);
+        var selector = PoolPodMetadata.Selector(Minimal(), Pool, CellName);
         Assert.Equal(
             [LabelKeys.AppComponent, LabelKeys.AppInstance, LabelKeys.Cell, LabelKeys.Cluster, LabelKeys.Database, LabelKeys.Pool, LabelKeys.Shard, LabelKeys.TableGroup],
             selector.Keys.Order(StringComparer.Ordinal));

@@ -8,10 +8,10 @@ namespace MultigresOrleans.Grains.Tests.Builders.PoolPods;
 /// <summary>Shards as the TableGroup controller writes them for the spec's samples (§4.2, §15).</summary>
 internal static class PoolPodFixtures
 {
-    public const string Namespace = "default";
+    public const string Ns = "default";
     public const string ShardUid = "0b9d5f0e-0000-4000-8000-0000000000aa";
     public const string Pool = "default";
-    public const string Cell = "zone-a";
+    public const string CellName = "zone-a";
 
     public static PoolPodInputs Inputs(string? configHash = "restart-1", string? reloadHash = "reload-1") => new()
     {
@@ -22,7 +22,7 @@ internal static class PoolPodFixtures
 
     public static PoolSpec PoolSpec(Func<PoolSpec, PoolSpec>? edit = null)
     {
-        var pool = new PoolSpec { Cells = [Cell], ReplicasPerCell = 2 };
+        var pool = new PoolSpec { Cells = [CellName], ReplicasPerCell = 2 };
         return edit is null ? pool : edit(pool);
     }
 
@@ -54,7 +54,7 @@ internal static class PoolPodFixtures
             Backup = new BackupConfig { Type = BackupType.Filesystem, Filesystem = new FilesystemBackupConfig { Path = "/backups" } },
             CellTopologyLabels = new Dictionary<string, IReadOnlyDictionary<string, string>>
             {
-                [Cell] = new Dictionary<string, string> { [LabelKeys.NodeZoneId] = "us-central1-a" },
+                [CellName] = new Dictionary<string, string> { [LabelKeys.NodeZoneId] = "us-central1-a" },
             },
         };
 
@@ -68,7 +68,7 @@ internal static class PoolPodFixtures
             Metadata = new ObjectMeta
             {
                 Name = shardCrName,
-                Namespace = Namespace,
+                Namespace = Ns,
                 Uid = ShardUid,
                 Labels = labels,
                 Annotations = annotations,
@@ -77,7 +77,7 @@ internal static class PoolPodFixtures
         };
     }
 
-    public static Pod Build(Shard? shard = null, int index = 0, PoolSpec? pool = null, PoolPodInputs? inputs = null, string cell = Cell) =>
+    public static Pod Build(Shard? shard = null, int index = 0, PoolSpec? pool = null, PoolPodInputs? inputs = null, string cell = CellName) =>
         PoolPodBuilder.BuildPoolPod(shard ?? Minimal(), Pool, cell, pool ?? PoolSpec(), index, inputs ?? Inputs());
 
     public static Container Container(Pod pod, string name) =>
