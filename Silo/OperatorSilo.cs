@@ -10,6 +10,7 @@ using MultigresOrleans.Grains.Builders;
 using MultigresOrleans.Grains.Cells;
 using MultigresOrleans.Grains.Clusters;
 using MultigresOrleans.Grains.Operator;
+using MultigresOrleans.Grains.Shards;
 using MultigresOrleans.Grains.TableGroups;
 using MultigresOrleans.Grains.TemplateGrains;
 using MultigresOrleans.Grains.TopoServers;
@@ -77,6 +78,7 @@ public sealed partial class OperatorSilo : IAsyncDisposable
             .AddGrain<ICellGrain, CellGrain>()
             .AddGrain<ITableGroupGrain, TableGroupGrain>()
             .AddGrain<ITopoServerGrain, TopoServerGrain>()
+            .AddGrain<IShardGrain, ShardGrain>()
             .AddGrain<ITemplateGrain, TemplateGrain>()
             .UseKubernetesMembership(_membershipApi, o =>
             {
@@ -157,6 +159,10 @@ public sealed partial class OperatorSilo : IAsyncDisposable
         Subscribe(_observed.Deployments);
         Subscribe(_observed.StatefulSets);
         Subscribe(_observed.Services);
+        Subscribe(_observed.Pods);
+        Subscribe(_observed.Pvcs);
+        Subscribe(_observed.Pdbs);
+        Subscribe(_observed.ConfigMaps);
         _observed.Start();
         await _observed.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
         await _silo.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -207,6 +213,7 @@ public sealed partial class OperatorSilo : IAsyncDisposable
         foreach (var o in _observed.Cells.Cache.List()) Offer(o);
         foreach (var o in _observed.TableGroups.Cache.List()) Offer(o);
         foreach (var o in _observed.TopoServers.Cache.List()) Offer(o);
+        foreach (var o in _observed.Shards.Cache.List()) Offer(o);
     }
 
     private bool Owns(GrainTarget target) => target.Kind switch
@@ -215,6 +222,7 @@ public sealed partial class OperatorSilo : IAsyncDisposable
         GrainKind.Cell => _silo.OwnsGrain<ICellGrain>(target.Key),
         GrainKind.TableGroup => _silo.OwnsGrain<ITableGroupGrain>(target.Key),
         GrainKind.TopoServer => _silo.OwnsGrain<ITopoServerGrain>(target.Key),
+        GrainKind.Shard => _silo.OwnsGrain<IShardGrain>(target.Key),
         GrainKind.Template => _silo.OwnsGrain<ITemplateGrain>(target.Key),
         _ => false,
     };
@@ -228,6 +236,7 @@ public sealed partial class OperatorSilo : IAsyncDisposable
             case GrainKind.Cell: return await grains.GetGrain<ICellGrain>(target.Key).Reconcile().ConfigureAwait(false);
             case GrainKind.TableGroup: return await grains.GetGrain<ITableGroupGrain>(target.Key).Reconcile().ConfigureAwait(false);
             case GrainKind.TopoServer: return await grains.GetGrain<ITopoServerGrain>(target.Key).Reconcile().ConfigureAwait(false);
+            case GrainKind.Shard: return await grains.GetGrain<IShardGrain>(target.Key).Reconcile().ConfigureAwait(false);
             case GrainKind.Template:
                 await grains.GetGrain<ITemplateGrain>(target.Key).Changed().ConfigureAwait(false);
                 return ReconcileResult.Done;

@@ -26,6 +26,12 @@ public interface ITableGroupGrain : IGrainWithStringKey
     Task<ReconcileResult> Reconcile();
 }
 
+/// <summary>The Shard controller (spec §6.5–6.8, §11.2).</summary>
+public interface IShardGrain : IGrainWithStringKey
+{
+    Task<ReconcileResult> Reconcile();
+}
+
 /// <summary>The TopoServer controller (spec §6.4, §11.5).</summary>
 public interface ITopoServerGrain : IGrainWithStringKey
 {

@@ -112,6 +112,7 @@ public static class DrainPlanner
 
         // Scale-down first. A primary candidate (only possible when every extra pod is the primary) waits for the
         // drifted replicas: they are rolled below, and the primary goes last.
+        DrainPlan? scaleDownBlocked = null;
         if (extras.Count > 0)
         {
             var candidate = extras
@@ -128,13 +129,13 @@ public static class DrainPlanner
                 }
 
                 // Extra pods never block their own removal (upstream #325): only the pods that stay are checked.
-                if (pods.Any(p => !IsExtra(p) && !p.Quarantined && !p.IsReady))
-                {
-                    return Wait(PlanWait.PoolNotReady, "a pod that stays is not Ready",
-                        ScaleDownBlocked(extras.Count, "pool has non-ready pods"));
-                }
+                if (!pods.Any(p => !IsExtra(p) && !p.Quarantined && !p.IsReady))
+                    return Start(candidate, DrainTrigger.ScaleDown, DrainEventReasons.DrainStarted, $"Initiated drain for extra pod {candidate.Name}");
 
-                return Start(candidate, DrainTrigger.ScaleDown, DrainEventReasons.DrainStarted, $"Initiated drain for extra pod {candidate.Name}");
+                // Not returned yet: the unready pod may be a drifted one that only its replacement can make Ready, and
+                // the rolling update below is allowed to replace it (as in the reference, where Phase 3 still runs).
+                scaleDownBlocked = Wait(PlanWait.PoolNotReady, "a pod that stays is not Ready",
+                    ScaleDownBlocked(extras.Count, "pool has non-ready pods"));
             }
         }
 
@@ -147,14 +148,14 @@ public static class DrainPlanner
         }
 
         if (target is null)
-            return Wait(PlanWait.NothingToDo, null, null);
+            return scaleDownBlocked ?? Wait(PlanWait.NothingToDo, null, null);
 
         if (!input.ShardHealthy)
             return Wait(PlanWait.ShardUnhealthy, "the rest of the shard is not healthy", null);
 
         // The candidate itself is exempt: a drifted pod that is unready because of its old spec must still be replaceable.
         if (pods.Any(p => !ReferenceEquals(p, target) && !IsExtra(p) && !p.Quarantined && !p.IsReady))
-            return Wait(PlanWait.PoolNotReady, "a pod that stays is not Ready", null);
+            return scaleDownBlocked ?? Wait(PlanWait.PoolNotReady, "a pod that stays is not Ready", null);
 
         return trigger == DrainTrigger.RollingUpdateReplica
             ? Start(target, trigger, DrainEventReasons.PodUpdated, $"Initiated drain for drifted replica pod {target.Name}")

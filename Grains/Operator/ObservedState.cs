@@ -34,6 +34,15 @@ public sealed class ObservedState : IAsyncDisposable
         StatefulSets = _factory.GetOrCreate(resources.StatefulSets, owned);
         Services = _factory.GetOrCreate(resources.Services, owned);
         StorageClasses = _factory.GetOrCreate(resources.StorageClasses, new InformerOptions());
+        Pods = _factory.GetOrCreate(resources.Pods, owned);
+        Pvcs = _factory.GetOrCreate(resources.Pvcs, owned);
+        Pdbs = _factory.GetOrCreate(resources.Pdbs, owned);
+        ConfigMaps = _factory.GetOrCreate(resources.ConfigMaps, owned);
+        foreach (var index in new[] { LabelKeys.Shard })
+        {
+            Pods.AddIndex(Indexers.LabelIndexName(index), Indexers.ByLabel<Pod>(index));
+            Pvcs.AddIndex(Indexers.LabelIndexName(index), Indexers.ByLabel<PersistentVolumeClaim>(index));
+        }
         foreach (var index in new[] { LabelKeys.Cluster })
         {
             Cells.AddIndex(Indexers.LabelIndexName(index), Indexers.ByLabel<Cell>(index));
@@ -58,10 +67,15 @@ public sealed class ObservedState : IAsyncDisposable
     public SharedInformer<StatefulSet> StatefulSets { get; }
     public SharedInformer<Service> Services { get; }
     public SharedInformer<StorageClass> StorageClasses { get; }
+    public SharedInformer<Pod> Pods { get; }
+    public SharedInformer<PersistentVolumeClaim> Pvcs { get; }
+    public SharedInformer<PodDisruptionBudget> Pdbs { get; }
+    public SharedInformer<ConfigMap> ConfigMaps { get; }
 
     public bool HasSynced => Clusters.HasSynced && CoreTemplates.HasSynced && CellTemplates.HasSynced && ShardTemplates.HasSynced
         && Cells.HasSynced && TableGroups.HasSynced && Shards.HasSynced && TopoServers.HasSynced
-        && Deployments.HasSynced && StatefulSets.HasSynced && Services.HasSynced && StorageClasses.HasSynced;
+        && Deployments.HasSynced && StatefulSets.HasSynced && Services.HasSynced && StorageClasses.HasSynced
+        && Pods.HasSynced && Pvcs.HasSynced && Pdbs.HasSynced && ConfigMaps.HasSynced;
 
     public void Start() => _factory.Start();
 

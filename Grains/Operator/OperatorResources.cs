@@ -44,6 +44,13 @@ public sealed class OperatorResources(KubernetesClient client)
     public ResourceClient<PersistentVolumeClaim> Pvcs { get; } =
         client.Resource(KnownResources.PersistentVolumeClaims, KubernetesJsonContext.Default.PersistentVolumeClaim);
 
+    public ResourceClient<Pod> Pods { get; } = client.Resource(KnownResources.Pods, KubernetesJsonContext.Default.Pod);
+
+    public ResourceClient<ConfigMap> ConfigMaps { get; } = client.Resource(KnownResources.ConfigMaps, KubernetesJsonContext.Default.ConfigMap);
+
+    public ResourceClient<PodDisruptionBudget> Pdbs { get; } =
+        client.Resource(KnownResources.PodDisruptionBudgets, KubernetesJsonContext.Default.PodDisruptionBudget);
+
     public ResourceClient<Secret> Secrets { get; } = client.Resource(KnownResources.Secrets, KubernetesJsonContext.Default.Secret);
 
     public ResourceClient<StorageClass> StorageClasses { get; } =

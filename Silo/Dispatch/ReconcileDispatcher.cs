@@ -16,6 +16,7 @@ public enum GrainKind
     Cell,
     TableGroup,
     TopoServer,
+    Shard,
     Template,
 }
 

@@ -1,0 +1,66 @@
+using System.Text.Json.Nodes;
+using MultigresOrleans.Grains.Abstractions.Api.V1Alpha1;
+using MultigresOrleans.Grains.Abstractions.Grains;
+using MultigresOrleans.Grains.Builders.Statuses;
+using MultigresOrleans.Grains.Operator;
+using MultigresOrleans.Kubernetes.Client;
+
+namespace MultigresOrleans.Grains.Shards;
+
+// Spec §6.8.2 (pending deletion) and §6.8.3 (deletion with the shard-pvc-orphan finalizer). Until the
+// drain machine is wired (issue 8) pods under pending deletion are deleted directly instead of being
+// drained one state at a time, and the deletion leaves every data PVC to its owner references
+// (policy Delete: garbage collected with the Shard; Retain: kept) instead of the keep-3 orphaning.
+public sealed partial class ShardGrain
+{
+    private static readonly TimeSpan PodsGoingRequeue = TimeSpan.FromSeconds(2);
+
+    private async Task<ReconcileResult> PendingDeletionAsync(Shard shard, DateTimeOffset now)
+    {
+        var pods = PodsOf(shard);
+        foreach (var pod in pods.Where(p => p.Metadata.DeletionTimestamp is null))
+            await DeleteIgnoringNotFoundAsync(Resources.Pods, pod.Metadata.Name!, shard.Metadata.Namespace).ConfigureAwait(false);
+        if (pods.Count > 0)
+            return ReconcileResult.After(PodsGoingRequeue);
+        if (ConditionSet.IsTrue(shard.Status?.Conditions, ConditionTypes.ReadyForDeletion))
+            return ReconcileResult.Done;
+        var condition = ConditionSet.Make(ConditionTypes.ReadyForDeletion, true, "DrainComplete", "All pods drained; shard is ready for deletion", shard.Metadata.Generation ?? 0, now);
+        var status = (shard.Status ?? new ShardStatus { OrchReady = false, PoolsReady = false }) with { Conditions = ConditionSet.Set(shard.Status?.Conditions, condition) };
+        await StatusWriter.ApplyAsync(Resources.Shards, shard, status, MultigresJsonContext.Default.ShardStatus, options.FieldManager).ConfigureAwait(false);
+        await events.RecordAsync(shard, EventRecorder.Normal, "ReadyForDeletion", "All pods drained; shard is ready for deletion").ConfigureAwait(false);
+        return ReconcileResult.Done;
+    }
+
+    private async Task<ReconcileResult> HandleDeletionAsync(Shard shard)
+    {
+        if (!(shard.Metadata.Finalizers ?? []).Contains(Finalizers.ShardPvcOrphan))
+            return ReconcileResult.Done;
+        var ns = shard.Metadata.Namespace!;
+        foreach (var deployment in observed.Deployments.Cache.List().Where(d => d.Metadata.Namespace == ns
+                     && d.Metadata.OwnerReferences?.Any(o => o.Uid == shard.Metadata.Uid) == true && d.Metadata.DeletionTimestamp is null))
+            await DeleteIgnoringNotFoundAsync(Resources.Deployments, deployment.Metadata.Name!, ns).ConfigureAwait(false);
+        var pods = PodsOf(shard);
+        foreach (var pod in pods.Where(p => p.Metadata.DeletionTimestamp is null))
+            await DeleteIgnoringNotFoundAsync(Resources.Pods, pod.Metadata.Name!, ns).ConfigureAwait(false);
+        if (pods.Count > 0)
+            return ReconcileResult.After(PodsGoingRequeue); // PVCs are not touched while a pod may still use them
+
+        var remaining = (shard.Metadata.Finalizers ?? []).Where(f => f != Finalizers.ShardPvcOrphan).Select(f => (JsonNode)f!).ToArray();
+        await Resources.Shards.PatchAsync(shard.Metadata.Name!, ns, PatchType.Merge, new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["finalizers"] = new JsonArray(remaining), ["resourceVersion"] = shard.Metadata.ResourceVersion },
+        }).ConfigureAwait(false);
+        return ReconcileResult.Done;
+    }
+
+    private static async Task DeleteIgnoringNotFoundAsync<T>(ResourceClient<T> resource, string name, string? ns) where T : class
+    {
+        try
+        {
+            await resource.DeleteAsync(name, ns).ConfigureAwait(false);
+        }
+        catch (NotFoundException)
+        {
+        }
+    }
+}
