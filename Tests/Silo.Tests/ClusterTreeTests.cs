@@ -60,6 +60,16 @@ public sealed class ClusterTreeTests(OperatorFixture fixture)
         Assert.Equal("AT_LEAST_2", database.Value.BootstrapDurabilityPolicy.PolicyName);
         Assert.Equal(2, database.Value.BootstrapDurabilityPolicy.RequiredCount);
 
+        // The pool pods of spec §4.2 exist, and the whole tree converges to Healthy.
+        await GetEventuallyAsync("pod", "minimal-postgres-default-0-inf-pool-default-zone-a-a3a0d77b-0", ns);
+        await GetEventuallyAsync("pod", "minimal-postgres-default-0-inf-pool-default-zone-a-a3a0d77b-1", ns);
+        await GetEventuallyAsync("persistentvolumeclaim", "data-minimal-postgres-default-0-inf-pool-default-zone-a-a3a0d77b-0", ns);
+        await GetEventuallyAsync("service", "minimal-postgres-default-0-inf-pool-default-zone-a-h---22cdf02c", ns);
+        await GetEventuallyAsync("poddisruptionbudget", "minimal-postgres-default-0-inf-pool-default-zone-a-pdb-6a4f8455", ns);
+        await GetEventuallyAsync("deployment", "minimal-postgres-default-0-inf-multiorch-zone-a-bbe2a333", ns);
+        await Eventually.UntilAsync(() => fixture.Kubectl.RunAsync("get", "mgc", "minimal", "-n", ns, "-o", "jsonpath={.status.phase}"),
+            r => r.Stdout == "Healthy", $"minimal to be Healthy\n{fixture.SiloLogs}", Converge);
+
         // `kubectl get mgc` shows Phase and Available.
         var table = await Eventually.UntilAsync(() => fixture.Kubectl.RunAsync("get", "mgc", "minimal", "-n", ns),
             r => r.ExitCode == 0 && r.Stdout.Contains("True", StringComparison.Ordinal), "kubectl get mgc to show Available True");
@@ -68,10 +78,24 @@ public sealed class ClusterTreeTests(OperatorFixture fixture)
     }
 
     [Fact]
+    public async Task The_EKS_guide_manifest_produces_its_three_cells_and_shard_and_reaches_Healthy()
+    {
+        // eks-multi-az.yaml as the public EKS guide ships it (its own namespace eks-demo), its topology under its own root.
+        await ApplyAsync(Samples.EksMultiAz());
+        const string Ns = "eks-demo";
+        foreach (var cell in new[] { "demo-multi-az-zone-a-6bb3393a", "demo-multi-az-zone-b-45b0bed1", "demo-multi-az-zone-d-29bf9d47" })
+            await GetEventuallyAsync("cell", cell, Ns);
+        await GetEventuallyAsync("shard", "demo-multi-az-postgres-default-0-inf-36e808c2", Ns);
+        await GetEventuallyAsync("pod", "demo-multi-az-postgres-default-0-inf-pool-default---8a186ab1-0", Ns);
+        await Eventually.UntilAsync(() => fixture.Kubectl.RunAsync("get", "mgc", "demo-multi-az", "-n", Ns, "-o", "jsonpath={.status.phase}"),
+            r => r.Stdout == "Healthy", $"demo-multi-az to be Healthy\n{fixture.SiloLogs}", TimeSpan.FromSeconds(120));
+    }
+
+    [Fact]
     public async Task A_deleted_child_is_recreated_and_a_hand_edit_is_reverted()
     {
         var ns = await fixture.NewNamespaceAsync("heal");
-        await ApplyAsync(Samples.Minimal(ns, "heal", pruneTopology: false));
+        await ApplyAsync(Samples.Minimal(ns, "heal"));
         var gateway = await GetEventuallyAsync("deployment", "heal-zone-a-multigateway-7c5f1f9b", ns, byPrefix: "heal-zone-a-multigateway-");
         var gatewayName = gateway["metadata"]!["name"]!.GetValue<string>();
         var oldUid = gateway["metadata"]!["uid"]!.GetValue<string>();
@@ -95,16 +119,14 @@ public sealed class ClusterTreeTests(OperatorFixture fixture)
         await GetEventuallyAsync("shard", "", ns, byPrefix: "retire-postgres-extra-0-inf-");
 
         await ApplyAsync(Samples.WithExtraTableGroup(ns, "retire", includeExtra: false));
-        await Eventually.UntilAsync(() => TryGetAsync("tablegroup", extraName, ns),
-            t => t?["metadata"]?["annotations"]?["multigres.com/pending-deletion"] is not null, $"{extraName} to be marked pending-deletion", Converge);
-        // The table group passes the mark on to its shards (spec §6.2 step 2) before it may go.
-        await Eventually.UntilAsync(() => fixture.Kubectl.RunAsync("get", "shards", "-n", ns, "-o", "json"),
-            r => JsonNode.Parse(r.Stdout)!["items"]!.AsArray().Any(s =>
-                s!["metadata"]!["name"]!.GetValue<string>().StartsWith("retire-postgres-extra-", StringComparison.Ordinal)
-                && s["metadata"]!["annotations"]?["multigres.com/pending-deletion"] is not null),
-            "the extra table group's shard to be marked pending-deletion", Converge);
-        var events = await fixture.Kubectl.RunAsync("get", "events", "-n", ns, "-o", "json");
+        // PendingDeletion → the table group marks its shard → the shard removes its pods and says
+        // ReadyForDeletion → so does the table group → the cluster deletes it (spec §6.8.1, §6.2, §6.8.2).
+        await Eventually.UntilAsync(() => TryGetAsync("tablegroup", extraName, ns), t => t is null, $"{extraName} to be retired and deleted\n{fixture.SiloLogs}", Converge);
+        var events = await Eventually.UntilAsync(() => fixture.Kubectl.RunAsync("get", "events", "-n", ns, "-o", "json"),
+            r => r.Stdout.Contains($"Deleted orphaned TableGroup {extraName}", StringComparison.Ordinal), "the Deleted event of the retired table group", Converge);
         Assert.Contains($"Marked TableGroup {extraName} for graceful deletion", events.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Marked Shard retire-postgres-extra-0-inf-", events.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"TableGroup {extraName} marked ready for deletion", events.Stdout, StringComparison.Ordinal);
         // The default table group is untouched.
         var kept = await GetEventuallyAsync("tablegroup", "", ns, byPrefix: "retire-postgres-default-");
         Assert.Null(kept["metadata"]!["annotations"]?["multigres.com/pending-deletion"]);

@@ -15,7 +15,7 @@ public sealed class IdleAndFailoverTests(OperatorFixture fixture, ITestOutputHel
     public async Task A_converged_operator_writes_nothing_but_lease_renewals_for_60_s()
     {
         var ns = await fixture.NewNamespaceAsync("idle");
-        OperatorFixture.Ok(await fixture.Kubectl.RunAsync(["apply", "-f", "-"], Samples.Minimal(ns, "idle", pruneTopology: false)));
+        OperatorFixture.Ok(await fixture.Kubectl.RunAsync(["apply", "-f", "-"], Samples.Minimal(ns, "idle")));
         await Eventually.UntilAsync(() => fixture.Kubectl.RunAsync("get", "mgc", "idle", "-n", ns, "-o", "json"),
             r => r.ExitCode == 0 && JsonNode.Parse(r.Stdout)?["status"]?["conditions"]?.AsArray()
                 .Any(c => c!["type"]!.GetValue<string>() == "Available" && c["status"]!.GetValue<string>() == "True") == true,
@@ -55,7 +55,7 @@ public sealed class IdleAndFailoverTests(OperatorFixture fixture, ITestOutputHel
     {
         var ns = await fixture.NewNamespaceAsync("failover");
         var victim = fixture.Silos.First(s => !s.HasExited);
-        OperatorFixture.Ok(await fixture.Kubectl.RunAsync(["apply", "-f", "-"], Samples.Minimal(ns, "failover", pruneTopology: false)));
+        OperatorFixture.Ok(await fixture.Kubectl.RunAsync(["apply", "-f", "-"], Samples.Minimal(ns, "failover")));
         victim.Kill(); // SIGKILL while the cluster is being reconciled
         await Eventually.UntilAsync(() => fixture.Kubectl.RunAsync("get", "mgc", "failover", "-n", ns, "-o", "json"),
             r => r.ExitCode == 0 && JsonNode.Parse(r.Stdout)?["status"]?["conditions"]?.AsArray()

@@ -3,14 +3,25 @@ namespace MultigresOrleans.Silo.Tests;
 /// <summary>Manifests the end-to-end tests apply, built from deploy/samples where one fits.</summary>
 internal static class Samples
 {
-    /// <summary>deploy/samples/minimal.yaml in <paramref name="ns"/>, optionally renamed; pruning off for clusters that share the test etcd with `minimal`.</summary>
-    public static string Minimal(string ns, string name = "minimal", bool pruneTopology = true)
+    /// <summary>
+    /// deploy/samples/minimal.yaml in <paramref name="ns"/>, optionally renamed. Every test cluster dials the
+    /// one test etcd, so a renamed cluster keeps its topology under its own root (<c>/multigres/&lt;name&gt;</c>)
+    /// and cannot overwrite or prune the records another test asserts on.
+    /// </summary>
+    public static string Minimal(string ns, string name = "minimal")
     {
         var text = File.ReadAllText(Path.Combine(RepositoryPaths.Samples, "minimal.yaml"))
             .Replace("namespace: default", $"namespace: {ns}", StringComparison.Ordinal)
             .Replace("  name: minimal\n", $"  name: {name}\n", StringComparison.Ordinal);
-        return pruneTopology ? text : text.Replace("spec:\n", "spec:\n  topologyPruning:\n    enabled: false\n", StringComparison.Ordinal);
+        return name == "minimal" ? text : text.Replace("spec:\n", $"spec:\n{OwnRoot(name)}", StringComparison.Ordinal);
     }
+
+    /// <summary>eks-multi-az.yaml with its CoreTemplate's global etcd rooted at <c>/multigres/eks-demo</c> (see <see cref="Minimal"/>).</summary>
+    public static string EksMultiAz() =>
+        File.ReadAllText(Path.Combine(RepositoryPaths.Samples, "eks-multi-az.yaml"))
+            .Replace("  globalTopoServer:\n    etcd:\n", "  globalTopoServer:\n    etcd:\n      rootPath: /multigres/eks-demo\n", StringComparison.Ordinal);
+
+    private static string OwnRoot(string name) => $"  globalTopoServer:\n    etcd:\n      rootPath: /multigres/{name}\n";
 
     /// <summary>A cluster with the default table group and, optionally, a second one named `extra`.</summary>
     public static string WithExtraTableGroup(string ns, string name, bool includeExtra) => $"""
@@ -29,8 +40,9 @@ internal static class Samples
           name: {name}
           namespace: {ns}
         spec:
-          topologyPruning:
-            enabled: false
+          globalTopoServer:
+            etcd:
+              rootPath: /multigres/{name}
           postgresPasswordSecretRef:
             name: multigres-admin-password
             key: password

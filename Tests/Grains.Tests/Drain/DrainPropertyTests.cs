@@ -326,7 +326,7 @@ public sealed class DrainPropertyTests
     }
 }
 
-internal static class ObjectExtensions
+internal static class DrainTestExtensions
 {
     /// <summary>Runs an action on a value inside an expression (used by the event switch).</summary>
     public static void Let<T>(this T value, Action<T> action) => action(value);
