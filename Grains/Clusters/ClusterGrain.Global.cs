@@ -34,7 +34,11 @@ public sealed partial class ClusterGrain
         }
         else
         {
-            foreach (var stale in Children(observed.TopoServers, cluster).Where(t => t.Metadata.DeletionTimestamp is null))
+            // Only the cluster's own (global) TopoServers: the reference deletes every TopoServer labelled with
+            // the cluster, which includes the managed local etcd of a Cell, which the Cell then recreates —
+            // the external-etcd sample (external global, managed local) never converged that way.
+            foreach (var stale in Children(observed.TopoServers, cluster).Where(t => t.Metadata.DeletionTimestamp is null
+                && t.Metadata.OwnerReferences?.Any(o => o.Controller == true && o.Uid == cluster.Metadata.Uid) == true))
             {
                 await DeleteIgnoringNotFoundAsync(Resources.TopoServers, stale.Metadata.Name!, ns).ConfigureAwait(false);
                 await Normal(cluster, "Deleted", $"Deleted stale TopoServer {stale.Metadata.Name} (switched to external)").ConfigureAwait(false);
