@@ -9,7 +9,7 @@ namespace MultigresOrleans.Grains.Clusters;
 // when it differs; a PhaseChange event when the phase moved.
 public sealed partial class ClusterGrain
 {
-    private async Task UpdateStatusAsync(MultigresCluster cluster, ImageResolution images)
+    private async Task UpdateStatusAsync(MultigresCluster cluster, ImageResolution images, Kubernetes.Models.Condition? topologyCondition = null)
     {
         var status = ClusterStatusBuilder.Compute(
             cluster,
@@ -18,7 +18,8 @@ public sealed partial class ClusterGrain
             Children(observed.TopoServers, cluster),
             ImageCondition(cluster, images),
             images.Status,
-            time.GetUtcNow());
+            time.GetUtcNow(),
+            topologyCondition);
         if (await StatusWriter.ApplyAsync(Resources.Clusters, cluster, status, MultigresJsonContext.Default.MultigresClusterStatus, options.FieldManager).ConfigureAwait(false)
             && PhaseHelpers.PhaseChanged(cluster.Status?.Phase, status.Phase ?? Phase.Progressing))
         {

@@ -111,12 +111,12 @@ public sealed partial class ClusterGrain
             }
 
             await Warn(cluster, "TopologyError", $"Failed to reconcile topology: topology server unavailable: {exception.Message}").ConfigureAwait(false);
-            throw new InvalidOperationException("topology server unavailable", exception);
+            throw new TopologyUnavailableException($"topology server unavailable: {exception.Message}", exception);
         }
         catch (Exception exception) when (exception is EtcdException or TopologyException)
         {
             await Warn(cluster, "TopologyError", $"Failed to reconcile topology: {exception.Message}").ConfigureAwait(false);
-            throw;
+            throw new TopologyUnavailableException(exception.Message, exception);
         }
 
         return null;
@@ -140,5 +140,23 @@ public sealed partial class ClusterGrain
         }
 
         return TopologyRecords.FilesystemBackupLocation(backup?.Filesystem?.Path, encrypted);
+    }
+}
+
+/// <summary>The topology could not be used (after the new-cluster grace period); the message says why.</summary>
+public sealed class TopologyUnavailableException : Exception
+{
+    public TopologyUnavailableException()
+    {
+    }
+
+    public TopologyUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    public TopologyUnavailableException(string message, Exception innerException)
+        : base(message, innerException)
+    {
     }
 }

@@ -71,14 +71,25 @@ public sealed partial class ClusterGrain(
             await PatchMetadataAsync(cluster, metadata, "failed to update the cluster's finalizer, tracking labels or applied images").ConfigureAwait(false);
         var globalRef = await ReconcileGlobalComponentsAsync(cluster, resolved, images.Completed!, templates).ConfigureAwait(false);
         var cellsPending = await ReconcileCellsAsync(cluster, resolved, images.Completed!, globalRef, templates).ConfigureAwait(false);
-        if (await ReconcileTopologyAsync(cluster, resolved, globalRef, templates, cellsPending).ConfigureAwait(false) is { } wait)
+        ReconcileResult? wait;
+        try
+        {
+            wait = await ReconcileTopologyAsync(cluster, resolved, globalRef, templates, cellsPending).ConfigureAwait(false);
+        }
+        catch (TopologyUnavailableException exception)
+        {
+            await UpdateStatusAsync(cluster, images, ClusterStatusBuilder.TopologyCondition(cluster, exception.Message, time.GetUtcNow())).ConfigureAwait(false);
+            throw;
+        }
+
+        if (wait is not null)
         {
             await UpdateStatusAsync(cluster, images).ConfigureAwait(false);
             return wait;
         }
 
         var tableGroupsPending = await ReconcileDatabasesAsync(cluster, resolved, images.Completed!, globalRef, templates).ConfigureAwait(false);
-        await UpdateStatusAsync(cluster, images).ConfigureAwait(false);
+        await UpdateStatusAsync(cluster, images, ClusterStatusBuilder.TopologyCondition(cluster, null, time.GetUtcNow())).ConfigureAwait(false);
         return cellsPending || tableGroupsPending ? ReconcileResult.After(PendingRequeue) : ReconcileResult.Done;
     }
 

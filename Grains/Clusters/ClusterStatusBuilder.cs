@@ -15,6 +15,19 @@ public static class ClusterStatusBuilder
     public const string AggregatedStatus = "AggregatedStatus";
     public const string AvailabilityMessage = "Aggregation of cell availability";
 
+    /// <summary>
+    /// Not in the reference: whether the last reconcile could use the topology server. The reference
+    /// reports an unreachable etcd only as events and a growing backoff; a condition is what
+    /// <c>kubectl get -o yaml</c> and alerting read.
+    /// </summary>
+    public const string TopologyReady = "TopologyReady";
+    public const string TopologyRegistered = "Registered";
+    public const string TopologyError = "TopologyError";
+
+    public static Condition TopologyCondition(MultigresCluster cluster, string? error, DateTimeOffset now) => error is null
+        ? ConditionSet.Make(TopologyReady, true, TopologyRegistered, "Cells and databases are registered in the topology", cluster.Metadata.Generation ?? 0, now)
+        : ConditionSet.Make(TopologyReady, false, TopologyError, error, cluster.Metadata.Generation ?? 0, now);
+
     public static MultigresClusterStatus Compute(
         MultigresCluster cluster,
         IReadOnlyList<Cell> cells,
@@ -22,7 +35,8 @@ public static class ClusterStatusBuilder
         IReadOnlyList<TopoServer> topoServers,
         Condition? imageCondition,
         ImagesStatus? images,
-        DateTimeOffset now)
+        DateTimeOffset now,
+        Condition? topologyCondition = null)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         var generation = cluster.Metadata.Generation ?? 0;
@@ -61,6 +75,8 @@ public static class ClusterStatusBuilder
             ConditionSet.Make(ConditionTypes.Available, available, AggregatedStatus, AvailabilityMessage, generation, now));
         if (imageCondition is not null)
             conditions = ConditionSet.Set(conditions, imageCondition);
+        if (topologyCondition is not null)
+            conditions = ConditionSet.Set(conditions, topologyCondition);
         return new MultigresClusterStatus
         {
             ObservedGeneration = generation,
