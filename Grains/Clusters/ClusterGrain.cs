@@ -102,7 +102,7 @@ public sealed partial class ClusterGrain(
             await Resources.Clusters.PatchAsync(cluster.Metadata.Name!, cluster.Metadata.Namespace, PatchType.Merge, new JsonObject { ["metadata"] = metadata })
                 .ConfigureAwait(false);
         }
-        catch (KubernetesApiException exception)
+        catch (KubernetesApiException exception) when (exception is not ConflictException)
         {
             throw new InvalidOperationException($"{failure}: {exception.Message}", exception);
         }

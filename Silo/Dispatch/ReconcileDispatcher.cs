@@ -50,6 +50,9 @@ public sealed partial class ReconcileDispatcher : IAsyncDisposable
 
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>Delay before retrying a reconcile that lost an optimistic-concurrency race (409).</summary>
+    public TimeSpan ConflictRetry { get; init; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>Reconciles started so far (for tests and metrics).</summary>
     public long Started => Interlocked.Read(ref _started);
 
@@ -101,6 +104,13 @@ public sealed partial class ReconcileDispatcher : IAsyncDisposable
                 var result = await _reconcile(target).ConfigureAwait(false);
                 entry.Failures = 0;
                 next = result.RequeueAfter;
+            }
+            catch (Kubernetes.Client.ConflictException)
+            {
+                // Someone changed the object between our read and our optimistic-lock write: routine under
+                // concurrent writers. Retry soon from the fresher cache, quietly and without growing the backoff.
+                Log.Conflict(_logger, target.ToString());
+                next = ConflictRetry;
             }
 #pragma warning disable CA1031 // A failed reconcile is logged and retried with backoff; it must not stop the dispatcher.
             catch (Exception exception)
@@ -180,5 +190,8 @@ public sealed partial class ReconcileDispatcher : IAsyncDisposable
     {
         [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "reconcile of {Target} failed (attempt {Attempt}); retrying in {Delay}")]
         public static partial void Failed(ILogger logger, Exception exception, string target, int attempt, TimeSpan delay);
+
+        [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "reconcile of {Target} hit a write conflict; retrying from the fresher cache")]
+        public static partial void Conflict(ILogger logger, string target);
     }
 }

@@ -74,6 +74,29 @@ public sealed class ReconcileDispatcherTests
     }
 
     [Fact]
+    public async Task A_write_conflict_is_retried_soon_without_growing_the_backoff()
+    {
+        var time = new FakeTimeProvider();
+        var calls = 0;
+        var conflict = new Kubernetes.Client.ConflictException(System.Net.HttpStatusCode.Conflict, new Kubernetes.Models.Status { Code = 409 }, "patch", "/x");
+        await using var dispatcher = new ReconcileDispatcher(_ => true,
+            _ => Interlocked.Increment(ref calls) <= 3 ? Task.FromException<ReconcileResult>(conflict) : Task.FromResult(ReconcileResult.Done),
+            time, NullLogger<ReconcileDispatcher>.Instance) { InitialBackoff = TimeSpan.FromSeconds(10) };
+
+        dispatcher.Enqueue(Target);
+        for (var expected = 2; expected <= 4; expected++)
+        {
+            await Eventually.WaitUntil(() => dispatcher.Busy == 0 && time.PendingTimers == 1, "a conflict retry to be scheduled", () => $"calls {calls}");
+            time.Advance(TimeSpan.FromMilliseconds(200)); // the conflict delay, every time: not the 10 s failure backoff
+            var want = expected;
+            await Eventually.WaitUntil(() => calls == want, $"call {want}", () => $"calls {calls}");
+        }
+
+        await Eventually.WaitUntil(() => dispatcher.Busy == 0 && time.PendingTimers == 0, "the dispatcher to be done", () => $"timers {time.PendingTimers}");
+        Assert.Equal(4, calls);
+    }
+
+    [Fact]
     public async Task A_requested_requeue_runs_the_grain_again_after_its_delay()
     {
         var time = new FakeTimeProvider();
