@@ -247,8 +247,6 @@ public sealed partial class OperatorSilo : IAsyncDisposable
 
     private async Task StartHealthAsync(CancellationToken cancellationToken)
     {
-        if (_settings.HealthPort == 0 && _settings.Kubeconfig is null)
-            return;
         var web = WebApplication.CreateSlimBuilder();
         web.Logging.ClearProviders();
         web.WebHost.ConfigureKestrel(k => k.ListenAnyIP(_settings.HealthPort));

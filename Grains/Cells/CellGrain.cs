@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using MultigresOrleans.Grains.Abstractions.Api.V1Alpha1;
 using MultigresOrleans.Grains.Abstractions.Grains;
 using MultigresOrleans.Grains.Builders;
@@ -18,7 +17,7 @@ namespace MultigresOrleans.Grains.Cells;
 /// </summary>
 public sealed class CellGrain(
     ObservedState observed, Applier applier, EventRecorder events, OperatorOptions options, OperatorEnvironment environment,
-    TimeProvider time, ILogger<CellGrain> logger) : Grain, ICellGrain
+    TimeProvider time) : Grain, ICellGrain
 {
     private static readonly TimeSpan PendingRequeue = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan NotHealthyRequeue = TimeSpan.FromSeconds(30);
@@ -88,7 +87,6 @@ public sealed class CellGrain(
             await events.RecordAsync(cell, EventRecorder.Normal, "PhaseChange", PhaseHelpers.PhaseChangeMessage(cell.Status?.Phase, status.Phase ?? Phase.Progressing)).ConfigureAwait(false);
         if (wrote)
             await events.RecordAsync(cell, EventRecorder.Normal, "Synced", "Successfully reconciled Cell").ConfigureAwait(false);
-        _ = logger;
         return status.Phase == Phase.Healthy ? ReconcileResult.Done : ReconcileResult.After(NotHealthyRequeue);
     }
 

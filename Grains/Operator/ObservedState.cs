@@ -38,18 +38,14 @@ public sealed class ObservedState : IAsyncDisposable
         Pvcs = _factory.GetOrCreate(resources.Pvcs, owned);
         Pdbs = _factory.GetOrCreate(resources.Pdbs, owned);
         ConfigMaps = _factory.GetOrCreate(resources.ConfigMaps, owned);
-        foreach (var index in new[] { LabelKeys.Shard })
-        {
-            Pods.AddIndex(Indexers.LabelIndexName(index), Indexers.ByLabel<Pod>(index));
-            Pvcs.AddIndex(Indexers.LabelIndexName(index), Indexers.ByLabel<PersistentVolumeClaim>(index));
-        }
-        foreach (var index in new[] { LabelKeys.Cluster })
-        {
-            Cells.AddIndex(Indexers.LabelIndexName(index), Indexers.ByLabel<Cell>(index));
-            TableGroups.AddIndex(Indexers.LabelIndexName(index), Indexers.ByLabel<TableGroup>(index));
-            TopoServers.AddIndex(Indexers.LabelIndexName(index), Indexers.ByLabel<TopoServer>(index));
-            Shards.AddIndex(Indexers.LabelIndexName(index), Indexers.ByLabel<Shard>(index));
-        }
+        var byShard = Indexers.LabelIndexName(LabelKeys.Shard);
+        Pods.AddIndex(byShard, Indexers.ByLabel<Pod>(LabelKeys.Shard));
+        Pvcs.AddIndex(byShard, Indexers.ByLabel<PersistentVolumeClaim>(LabelKeys.Shard));
+        var byCluster = Indexers.LabelIndexName(LabelKeys.Cluster);
+        Cells.AddIndex(byCluster, Indexers.ByLabel<Cell>(LabelKeys.Cluster));
+        TableGroups.AddIndex(byCluster, Indexers.ByLabel<TableGroup>(LabelKeys.Cluster));
+        TopoServers.AddIndex(byCluster, Indexers.ByLabel<TopoServer>(LabelKeys.Cluster));
+        Shards.AddIndex(byCluster, Indexers.ByLabel<Shard>(LabelKeys.Cluster));
 
     }
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging;
 using MultigresOrleans.Grains.Abstractions.Api.V1Alpha1;
 using MultigresOrleans.Grains.Abstractions.Grains;
 using MultigresOrleans.Grains.Builders.Statuses;
@@ -16,7 +15,7 @@ namespace MultigresOrleans.Grains.TableGroups;
 /// rest through PendingDeletion, then status from the children that observed what was applied.
 /// </summary>
 public sealed class TableGroupGrain(
-    ObservedState observed, Applier applier, EventRecorder events, OperatorOptions options, TimeProvider time, ILogger<TableGroupGrain> logger)
+    ObservedState observed, Applier applier, EventRecorder events, OperatorOptions options, TimeProvider time)
     : Grain, ITableGroupGrain
 {
     public async Task<ReconcileResult> Reconcile()
@@ -77,7 +76,6 @@ public sealed class TableGroupGrain(
             await events.RecordAsync(group, EventRecorder.Normal, "PhaseChange", PhaseHelpers.PhaseChangeMessage(group.Status?.Phase, status.Phase ?? Phase.Progressing)).ConfigureAwait(false);
         if (wrote && !plan.Pending)
             await events.RecordAsync(group, EventRecorder.Normal, "Synced", "Successfully reconciled TableGroup").ConfigureAwait(false);
-        _ = logger;
         return plan.Pending ? ReconcileResult.After(PendingDeletionProtocol.PendingRequeue) : ReconcileResult.Done;
     }
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using MultigresOrleans.Grains.Abstractions.Api.V1Alpha1;
 using MultigresOrleans.Grains.Abstractions.Grains;
 using MultigresOrleans.Grains.Builders.Statuses;
@@ -14,7 +13,7 @@ namespace MultigresOrleans.Grains.TopoServers;
 /// are server-side applies that are skipped when nothing would change.
 /// </summary>
 public sealed class TopoServerGrain(
-    ObservedState observed, Applier applier, EventRecorder events, OperatorOptions options, TimeProvider time, ILogger<TopoServerGrain> logger)
+    ObservedState observed, Applier applier, EventRecorder events, OperatorOptions options, TimeProvider time)
     : Grain, ITopoServerGrain
 {
     private static readonly TimeSpan NotHealthyRequeue = TimeSpan.FromSeconds(30);
@@ -62,7 +61,6 @@ public sealed class TopoServerGrain(
             await events.RecordAsync(topo, EventRecorder.Normal, "PhaseChange", PhaseHelpers.PhaseChangeMessage(topo.Status?.Phase, status.Phase ?? Phase.Progressing)).ConfigureAwait(false);
         if (wrote)
             await events.RecordAsync(topo, EventRecorder.Normal, "Synced", "Successfully reconciled TopoServer").ConfigureAwait(false);
-        _ = logger;
         return status.Phase == Phase.Healthy ? ReconcileResult.Done : ReconcileResult.After(NotHealthyRequeue);
     }
 }

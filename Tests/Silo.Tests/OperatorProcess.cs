@@ -77,27 +77,28 @@ internal sealed class OperatorProcess : IDisposable
     public async Task WaitReadyAsync(TimeSpan deadline)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var until = DateTime.UtcNow + deadline;
-        while (true)
+        try
         {
-            if (_process.HasExited)
-                throw new InvalidOperationException($"silo {Name} exited ({_process.ExitCode}) before it was ready:\n{LogTail}");
-            try
-            {
-                using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{HealthPort}/readyz"));
-                if (response.IsSuccessStatusCode)
-                    return;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
+            await Eventually.UntilAsync(() => IsReadyAsync(http), ready => ready, $"silo {Name}: /readyz OK", deadline);
+        }
+        catch (TimeoutException exception)
+        {
+            throw new TimeoutException($"{exception.Message}\n{LogTail}", exception);
+        }
+    }
 
-            if (DateTime.UtcNow > until)
-                throw new TimeoutException($"silo {Name}: /readyz not OK after {deadline.TotalSeconds} s:\n{LogTail}");
-            await Task.Delay(200);
+    private async Task<bool> IsReadyAsync(HttpClient http)
+    {
+        if (_process.HasExited)
+            throw new InvalidOperationException($"silo {Name} exited ({_process.ExitCode}) before it was ready:\n{LogTail}");
+        try
+        {
+            using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{HealthPort}/readyz"));
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+        {
+            return false;
         }
     }
 
