@@ -10,6 +10,7 @@ using MultigresOrleans.Grains.Builders;
 using MultigresOrleans.Grains.Cells;
 using MultigresOrleans.Grains.Clusters;
 using MultigresOrleans.Grains.Operator;
+using MultigresOrleans.Grains.Pods;
 using MultigresOrleans.Grains.Shards;
 using MultigresOrleans.Grains.TableGroups;
 using MultigresOrleans.Grains.TemplateGrains;
@@ -70,6 +71,10 @@ public sealed partial class OperatorSilo : IAsyncDisposable
 
         var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
         json.TypeInfoResolverChain.Add(OperatorGrainsJsonContext.Default);
+        json.TypeInfoResolverChain.Add(PodGrainsJsonContext.Default);
+        var stateJson = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        stateJson.TypeInfoResolverChain.Add(PodGrainsJsonContext.Default);
+        var stateSerializer = new GrainStateSerializer(stateJson);
         var builder = new SiloHostBuilder()
             .Configure(o => o.SiloName = settings.SiloName)
             .UseLoggerFactory(loggers)
@@ -80,6 +85,7 @@ public sealed partial class OperatorSilo : IAsyncDisposable
             .AddGrain<ITopoServerGrain, TopoServerGrain>()
             .AddGrain<IShardGrain, ShardGrain>()
             .AddGrain<ITemplateGrain, TemplateGrain>()
+            .AddGrain<IPodGrain, PodGrain>()
             .UseKubernetesMembership(_membershipApi, o =>
             {
                 o.Namespace = settings.Namespace;
@@ -98,6 +104,7 @@ public sealed partial class OperatorSilo : IAsyncDisposable
             {
                 o.ConnectionString = blob;
                 o.ContainerName = settings.ClusterName + "-grains";
+                o.Serializer = stateSerializer;
             });
             builder.UseAzureBlobReminders(o =>
             {
@@ -111,6 +118,7 @@ public sealed partial class OperatorSilo : IAsyncDisposable
             {
                 o.Client = _api;
                 o.Namespace = settings.Namespace;
+                o.Serializer = stateSerializer;
             });
             builder.UseKubernetesReminders(o =>
             {

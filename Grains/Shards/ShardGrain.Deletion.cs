@@ -7,21 +7,37 @@ using MultigresOrleans.Kubernetes.Client;
 
 namespace MultigresOrleans.Grains.Shards;
 
-// Spec §6.8.2 (pending deletion) and §6.8.3 (deletion with the shard-pvc-orphan finalizer). Until the
-// drain machine is wired (issue 8) pods under pending deletion are deleted directly instead of being
-// drained one state at a time, and the deletion leaves every data PVC to its owner references
-// (policy Delete: garbage collected with the Shard; Retain: kept) instead of the keep-3 orphaning.
+// Spec §6.8.2 (pending deletion: every pod drained through the state machine, then ReadyForDeletion) and
+// §6.8.3 (deletion with the shard-pvc-orphan finalizer). The deletion leaves every data PVC to its owner
+// references (policy Delete: garbage collected with the Shard; Retain: kept).
 public sealed partial class ShardGrain
 {
     private static readonly TimeSpan PodsGoingRequeue = TimeSpan.FromSeconds(2);
 
     private async Task<ReconcileResult> PendingDeletionAsync(Shard shard, DateTimeOffset now)
     {
+        // Every pod drains at once (§6.8.2): the whole shard is going, so the one-at-a-time rule does not apply, and the
+        // drain skips its primary waits (DrainStateMachine). Ready-for-deletion pods are deleted; their PVCs stay for
+        // the finalizer's pass.
         var pods = PodsOf(shard);
-        foreach (var pod in pods.Where(p => p.Metadata.DeletionTimestamp is null))
-            await DeleteIgnoringNotFoundAsync(Resources.Pods, pod.Metadata.Name!, shard.Metadata.Namespace).ConfigureAwait(false);
+        var ns = shard.Metadata.Namespace!;
+        foreach (var pod in pods.Where(p => p.Metadata.DeletionTimestamp is null && Drain.DrainStates.FromAnnotations(p.Metadata.Annotations) is null))
+        {
+            await StartDrainAsync(ns, pod.Metadata.Name!, "pending-deletion", Drain.DrainEventReasons.DrainStarted,
+                $"Initiated drain for pod {pod.Metadata.Name} (shard pending deletion)").ConfigureAwait(false);
+        }
+
         if (pods.Count > 0)
+        {
+            var cells = await ReadPoolersAsync(shard).ConfigureAwait(false);
+            var current = PodsOf(shard);
+            await AdvanceDrainsAsync(shard, current, cells, pendingDeletion: true).ConfigureAwait(false);
+            foreach (var pod in current.Where(p => p.Metadata.DeletionTimestamp is null
+                         && Drain.DrainStates.FromAnnotations(p.Metadata.Annotations) == Drain.DrainState.ReadyForDeletion))
+                await DeleteIgnoringNotFoundAsync(Resources.Pods, pod.Metadata.Name!, ns).ConfigureAwait(false);
             return ReconcileResult.After(PodsGoingRequeue);
+        }
+
         if (ConditionSet.IsTrue(shard.Status?.Conditions, ConditionTypes.ReadyForDeletion))
             return ReconcileResult.Done;
         var condition = ConditionSet.Make(ConditionTypes.ReadyForDeletion, true, "DrainComplete", "All pods drained; shard is ready for deletion", shard.Metadata.Generation ?? 0, now);

@@ -17,15 +17,17 @@ namespace MultigresOrleans.Grains.Shards;
 /// <summary>
 /// The Shard controller (spec §6.5): the shard-wide objects (ConfigMaps, the password check,
 /// MultiOrch per cell, the backup PVC), then per pool and cell the headless Service, the PDB and
-/// every missing data PVC and pool pod, then status. This first version creates and heals; the
-/// drain-driven rolling update and scale-down (spec §6.9–6.10) and the data-plane steps are not
-/// wired yet (issue 8), so a drifted pod is reported, not replaced.
+/// every missing data PVC and pool pod (ShardGrain.Pools.cs: scale, rolling update, PVC policy), then
+/// the data-plane pass (ShardGrain.DataPlane.cs: roles, dead poolers, quarantine, drain steps), then status.
 /// </summary>
 public sealed partial class ShardGrain(
     ObservedState observed, Applier applier, EventRecorder events, OperatorOptions options, OperatorEnvironment environment,
-    TimeProvider time, ILogger<ShardGrain> logger) : Grain, IShardGrain
+    TopologyConnections topology, TimeProvider time, ILogger<ShardGrain> logger) : Grain, IShardGrain
 {
     private static readonly TimeSpan NotReadyRequeue = TimeSpan.FromSeconds(10);
+
+    /// <summary>The pod inputs of the pass in progress (a grain runs one turn at a time, so a field is safe).</summary>
+    private PoolPodInputs? _currentInputs;
 
     private OperatorResources Resources => observed.Resources;
 
@@ -124,59 +126,41 @@ public sealed partial class ShardGrain(
             await ApplyAsync(shard, Resources.Pvcs, backup, observed.Pvcs.Cache.Get(ns, backup.Metadata.Name!)).ConfigureAwait(false);
 
         var inputs = new PoolPodInputs { OperatorEnvironment = environment, PostgresConfigHash = config?.RestartHash, PostgresReloadHash = config?.ReloadHash };
+        _currentInputs = inputs;
         var drifted = 0;
+        var acted = false;
         foreach (var (poolName, pool) in shard.Spec.Pools)
         {
             foreach (var cell in pool.Cells ?? [])
-                drifted += await ReconcilePoolCellAsync(shard, poolName, cell, pool, pods, inputs).ConfigureAwait(false);
+            {
+                var outcome = await ReconcilePoolCellAsync(shard, poolName, cell, pool, pods, inputs, now).ConfigureAwait(false);
+                drifted += outcome.Drifted;
+                acted |= outcome.Acted;
+            }
         }
 
-        var status = await WriteStatusAsync(shard, PodsOf(shard), config, configError, now).ConfigureAwait(false);
+        var dataPlane = await ReconcileDataPlaneAsync(shard, PodsOf(shard), pendingDeletion: false, now).ConfigureAwait(false);
+        var status = await WriteStatusAsync(shard, PodsOf(shard), config, configError, now, dataPlane.PodRoles).ConfigureAwait(false);
         if (drifted > 0)
             Log.Drifted(logger, name, drifted);
-        return status.Phase == Phase.Healthy ? ReconcileResult.Done : ReconcileResult.After(NotReadyRequeue);
-    }
-
-    /// <summary>One pool in one cell: headless Service, PDB, then every missing PVC and pod in one pass. Returns the number of drifted pods.</summary>
-    private async Task<int> ReconcilePoolCellAsync(Shard shard, string poolName, string cell, PoolSpec pool, IReadOnlyList<Pod> shardPods, PoolPodInputs inputs)
-    {
-        var ns = shard.Metadata.Namespace!;
-        var service = PoolHeadlessServiceBuilder.Build(shard, poolName, cell);
-        await ApplyAsync(shard, Resources.Services, service, observed.Services.Cache.Get(ns, service.Metadata.Name!)).ConfigureAwait(false);
-        var pdb = PoolPdbBuilder.Build(shard, poolName, cell);
-        await ApplyAsync(shard, Resources.Pdbs, pdb, observed.Pdbs.Cache.Get(ns, pdb.Metadata.Name!)).ConfigureAwait(false);
-
-        var baseName = PoolPodMetadata.PodBaseName(shard, poolName, cell);
-        var pods = shardPods.Where(p => p.Metadata.Name!.StartsWith(baseName + "-", StringComparison.Ordinal)).ToList();
-        var pvcs = observed.Pvcs.Cache.ByIndex(Kubernetes.Informers.Indexers.LabelIndexName(LabelKeys.Shard), shard.Spec.ShardName)
-            .Where(p => p.Metadata.Namespace == ns && p.Metadata.Name!.StartsWith("data-" + baseName + "-", StringComparison.Ordinal)).ToList();
-        var desired = PoolScaleDecisions.EffectiveReplicas(PoolScaleDecisions.DesiredReplicas(pool), pods, shard.Status?.PodRoles);
-        var plan = PoolScaleDecisions.PlanCreate(baseName, desired, PoolDataPvcBuilder.DesiredSize(pool), pods, pvcs);
-        foreach (var index in plan.MissingPvcIndexes)
-            await Resources.Pvcs.CreateAsync(PoolDataPvcBuilder.Build(shard, poolName, cell, pool, index)).ConfigureAwait(false);
-        foreach (var index in plan.MissingPodIndexes)
-        {
-            var pod = PoolPodBuilder.BuildPoolPod(shard, poolName, cell, pool, index, inputs);
-            await Resources.Pods.CreateAsync(pod).ConfigureAwait(false);
-            await events.RecordAsync(shard, EventRecorder.Normal, "Created", $"Created pod {pod.Metadata.Name}").ConfigureAwait(false);
-        }
-
-        var drifted = 0;
-        foreach (var pod in pods.Where(p => p.Metadata.DeletionTimestamp is null))
-        {
-            if (PoolScaleDecisions.PodIndex(pod.Metadata.Name!) is { } index && index < desired
-                && PoolPodSpecHash.NeedsUpdate(pod, PoolPodBuilder.BuildPoolPod(shard, poolName, cell, pool, index, inputs)))
-                drifted++;
-        }
-
-        return drifted;
+        // The soonest of: a pool action (look again promptly), what the data plane asks, and the not-converged poll.
+        TimeSpan?[] wanted =
+        [
+            acted ? Drain.DrainSettings.Default.ProgressRequeue : null,
+            dataPlane.RequeueAfter,
+            status.Phase != Phase.Healthy || drifted > 0 ? NotReadyRequeue : null,
+        ];
+        var soonest = wanted.Where(w => w is not null).Min();
+        return soonest is { } delay ? ReconcileResult.After(delay) : ReconcileResult.Done;
     }
 
     private IReadOnlyList<Pod> PodsOf(Shard shard) =>
         [.. observed.Pods.Cache.ByIndex(Kubernetes.Informers.Indexers.LabelIndexName(LabelKeys.Shard), shard.Spec.ShardName)
             .Where(p => p.Metadata.Namespace == shard.Metadata.Namespace && p.Metadata.OwnerReferences?.Any(o => o.Uid == shard.Metadata.Uid) == true)];
 
-    private async Task<ShardStatus> WriteStatusAsync(Shard shard, IReadOnlyList<Pod> pods, PostgresConfigRender? config, string? configError, DateTimeOffset now)
+    private async Task<ShardStatus> WriteStatusAsync(
+        Shard shard, IReadOnlyList<Pod> pods, PostgresConfigRender? config, string? configError, DateTimeOffset now,
+        IReadOnlyDictionary<string, string>? podRoles = null)
     {
         var ns = shard.Metadata.Namespace!;
         var orch = MultiOrchCells.TryResolve(shard.Spec)
@@ -189,6 +173,7 @@ public sealed partial class ShardGrain(
             MultiOrchDeployments = orch,
             PostgresConfig = config,
             PostgresConfigError = configError,
+            PodRoles = podRoles,
             Now = now,
         });
         await StatusWriter.ApplyAsync(Resources.Shards, shard, result.Status, MultigresJsonContext.Default.ShardStatus, options.FieldManager).ConfigureAwait(false);
@@ -206,7 +191,10 @@ public sealed partial class ShardGrain(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1, Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "shard {Shard}: {Count} pool pods differ from their spec (rolling update not wired yet)")]
+        [LoggerMessage(EventId = 1, Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "shard {Shard}: {Count} pool pods differ from their spec; rolling them one at a time")]
         public static partial void Drifted(ILogger logger, string shard, int count);
+
+        [LoggerMessage(EventId = 2, Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "marking dead pooler {Key} failed: {Error}")]
+        public static partial void MarkFailed(ILogger logger, string key, string error);
     }
 }

@@ -45,6 +45,9 @@ public static class ConditionTypes
     public const string GatewayExternalReady = "GatewayExternalReady";
     public const string AdminWebExternalReady = "AdminWebExternalReady";
     public const string ImageRolloutPending = "ImageRolloutPending";
+
+    /// <summary>On Shards: the newest backup is complete and recent enough (spec §8.3).</summary>
+    public const string BackupHealthy = "BackupHealthy";
 }
 
 public static class ConditionReasons

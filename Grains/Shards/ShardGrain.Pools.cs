@@ -1,0 +1,184 @@
+using System.Text.Json.Nodes;
+using MultigresOrleans.Grains.Abstractions.Api.V1Alpha1;
+using MultigresOrleans.Grains.Abstractions.Grains;
+using MultigresOrleans.Grains.Builders.PoolPods;
+using MultigresOrleans.Grains.Drain;
+using MultigresOrleans.Grains.Operator;
+using MultigresOrleans.Kubernetes.Client;
+using MultigresOrleans.Kubernetes.Models;
+
+namespace MultigresOrleans.Grains.Shards;
+
+// Spec §6.6.4 (reconcilePoolPods) for one pool in one cell, in the reference's phase order:
+//   1. create every missing PVC and pod in one pass; grow PVCs; re-adopt orphaned PVCs; replace a terminated pod;
+//      start a drain on a pod someone else is deleting;
+//   2. delete ready-for-deletion pods, applying the PVC policy (keep / orphan / delete, keep-3 rule of §6.7);
+//   3. start at most one new drain, chosen by DrainPlanner: scale-down first (highest index, non-primary and
+//      non-ready preferred), then drifted replicas, the primary last — gated on the rest of the shard being healthy.
+// The drains themselves advance in the data-plane pass (ShardGrain.DataPlane.cs) through the pod grains.
+public sealed partial class ShardGrain
+{
+    /// <summary>What one pool+cell pass did: whether it acted (a write that changes the pods) and how many pods drift.</summary>
+    private sealed record PoolCellOutcome(bool Acted, int Drifted);
+
+    private async Task<PoolCellOutcome> ReconcilePoolCellAsync(
+        Shard shard, string poolName, string cell, PoolSpec pool, IReadOnlyList<Pod> shardPods, PoolPodInputs inputs, DateTimeOffset now)
+    {
+        var ns = shard.Metadata.Namespace!;
+        var service = PoolHeadlessServiceBuilder.Build(shard, poolName, cell);
+        await ApplyAsync(shard, Resources.Services, service, observed.Services.Cache.Get(ns, service.Metadata.Name!)).ConfigureAwait(false);
+        var pdb = PoolPdbBuilder.Build(shard, poolName, cell);
+        await ApplyAsync(shard, Resources.Pdbs, pdb, observed.Pdbs.Cache.Get(ns, pdb.Metadata.Name!)).ConfigureAwait(false);
+
+        var baseName = PoolPodMetadata.PodBaseName(shard, poolName, cell);
+        var pods = shardPods.Where(p => p.Metadata.Name!.StartsWith(baseName + "-", StringComparison.Ordinal)).ToList();
+        var pvcs = PoolCellPvcs(shard, baseName);
+        var userDesired = PoolScaleDecisions.DesiredReplicas(pool);
+        var desired = PoolScaleDecisions.EffectiveReplicas(userDesired, pods, shard.Status?.PodRoles);
+
+        // Phase 1.
+        var plan = PoolScaleDecisions.PlanCreate(baseName, desired, PoolDataPvcBuilder.DesiredSize(pool), pods, pvcs);
+        foreach (var pvcName in plan.PvcsToClearOrphanLabel)
+            await ReadoptPvcAsync(shard, poolName, cell, pool, pvcName).ConfigureAwait(false);
+        foreach (var expansion in plan.PvcsToExpand)
+        {
+            await Resources.Pvcs.PatchAsync(expansion.PvcName, ns, PatchType.Merge, new JsonObject
+            {
+                ["spec"] = new JsonObject { ["resources"] = new JsonObject { ["requests"] = new JsonObject { ["storage"] = expansion.To.ToString() } } },
+            }).ConfigureAwait(false);
+            await events.RecordAsync(shard, EventRecorder.Normal, "ExpandPVC", $"Expanding PVC {expansion.PvcName} from {expansion.From} to {expansion.To}").ConfigureAwait(false);
+        }
+
+        foreach (var index in plan.MissingPvcIndexes)
+            await Resources.Pvcs.CreateAsync(PoolDataPvcBuilder.Build(shard, poolName, cell, pool, index)).ConfigureAwait(false);
+        foreach (var index in plan.MissingPodIndexes)
+        {
+            var pod = PoolPodBuilder.BuildPoolPod(shard, poolName, cell, pool, index, inputs);
+            await Resources.Pods.CreateAsync(pod).ConfigureAwait(false);
+            await events.RecordAsync(shard, EventRecorder.Normal, "Created", $"Created pod {pod.Metadata.Name}").ConfigureAwait(false);
+        }
+
+        if (plan.TerminatedPodToDelete is { } terminated)
+        {
+            await DeleteIgnoringNotFoundAsync(Resources.Pods, terminated, ns).ConfigureAwait(false);
+            await events.RecordAsync(shard, EventRecorder.Normal, "PodRecovered", $"Deleted terminated pod {terminated} for recreation").ConfigureAwait(false);
+        }
+
+        var acted = plan.ActionTaken;
+        if (plan.ExternallyDeletedPodToDrain is { } external)
+            await StartDrainAsync(ns, external, "external-deletion", DrainEventReasons.DrainStarted, $"Initiated drain for pod {external} being deleted").ConfigureAwait(false);
+
+        // Phase 2: ready-for-deletion pods go, with their PVC policy; an extra pod someone else deletes is drained first.
+        var scaleDown = PoolScaleDecisions.PlanScaleDown(pods, desired, shard.Status?.PodRoles, acted);
+        if (scaleDown.ExternallyDeletedPodToDrain is { } externalExtra && externalExtra != plan.ExternallyDeletedPodToDrain)
+            await StartDrainAsync(ns, externalExtra, "external-deletion", DrainEventReasons.DrainStarted, $"Initiated drain for pod {externalExtra} being deleted").ConfigureAwait(false);
+        foreach (var podName in scaleDown.PodsToDelete)
+        {
+            var pod = pods.First(p => p.Metadata.Name == podName);
+            var decision = OrphanPvcDecisions.DecideForRetiredPod(shard, poolName, pool, pod, pvcs, now);
+            await ApplyPvcDecisionAsync(shard, decision).ConfigureAwait(false);
+            if (pod.Metadata.DeletionTimestamp is null)
+                await DeleteIgnoringNotFoundAsync(Resources.Pods, podName, ns).ConfigureAwait(false);
+        }
+
+        acted = scaleDown.ActionTaken;
+
+        // Phase 3: at most one new drain per pool+cell, chosen with the whole shard's health in view.
+        var drifted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var pod in pods.Where(p => p.Metadata.DeletionTimestamp is null))
+        {
+            if (PoolScaleDecisions.PodIndex(pod.Metadata.Name!) is { } index && index < desired
+                && PoolPodSpecHash.NeedsUpdate(pod, PoolPodBuilder.BuildPoolPod(shard, poolName, cell, pool, index, inputs)))
+                drifted.Add(pod.Metadata.Name!);
+        }
+
+        if (!acted)
+        {
+            var roles = shard.Status?.PodRoles;
+            var input = new PoolDrainInput(
+                [.. pods.Select(p => new PoolPod(
+                    p.Metadata.Name!,
+                    PoolScaleDecisions.PodIndex(p.Metadata.Name!),
+                    roles?.GetValueOrDefault(p.Metadata.Name!) == ShardDataPlaneDecisions.RolePrimary,
+                    PoolScaleDecisions.IsReady(p),
+                    drifted.Contains(p.Metadata.Name!),
+                    DrainStates.FromAnnotations(p.Metadata.Annotations),
+                    p.Metadata.DeletionTimestamp is not null,
+                    roles?.GetValueOrDefault(p.Metadata.Name!) == ShardDataPlaneDecisions.RoleQuarantined))],
+                desired,
+                RestOfShardHealthy(shardPods, pods));
+            var drainPlan = DrainPlanner.Plan(input);
+            if (drainPlan.PodToDrain is { } target && drainPlan.Event is { } startEvent)
+            {
+                await StartDrainAsync(ns, target, drainPlan.Trigger.ToString(), startEvent.Reason, startEvent.Message).ConfigureAwait(false);
+                acted = true;
+            }
+            else if (drainPlan.Event is { } blocked)
+            {
+                await events.RecordAsync(shard, blocked.Type, blocked.Reason, blocked.Message).ConfigureAwait(false);
+            }
+        }
+
+        return new PoolCellOutcome(acted, drifted.Count);
+    }
+
+    /// <summary>
+    /// Upstream multigres-operator#620: every pool pod outside this pool+cell is Ready and none is draining or being
+    /// deleted, so a drain here never overlaps with unavailability elsewhere in the shard.
+    /// </summary>
+    private static bool RestOfShardHealthy(IReadOnlyList<Pod> shardPods, IReadOnlyList<Pod> poolCellPods)
+    {
+        var own = poolCellPods.Select(p => p.Metadata.Name).ToHashSet(StringComparer.Ordinal);
+        return shardPods
+            .Where(p => !own.Contains(p.Metadata.Name) && p.Metadata.Labels?.GetValueOrDefault(LabelKeys.AppComponent) == Components.ShardPool)
+            .All(p => p.Metadata.DeletionTimestamp is null && DrainStates.FromAnnotations(p.Metadata.Annotations) is null && PoolScaleDecisions.IsReady(p));
+    }
+
+    private Task<DrainStepResult> StartDrainAsync(string ns, string pod, string trigger, string reason, string message) =>
+        GrainFactory.GetGrain<IPodGrain>(GrainKeys.Of(ns, pod)).Initiate(new DrainStartRequest(trigger, reason, message));
+
+    private List<PersistentVolumeClaim> PoolCellPvcs(Shard shard, string baseName) =>
+        [.. observed.Pvcs.Cache.ByIndex(Kubernetes.Informers.Indexers.LabelIndexName(LabelKeys.Shard), shard.Spec.ShardName)
+            .Where(p => p.Metadata.Namespace == shard.Metadata.Namespace && p.Metadata.Name!.StartsWith("data-" + baseName + "-", StringComparison.Ordinal))];
+
+    /// <summary>A scale-up reuses an orphaned PVC: drop the orphan label and give it back its Shard owner reference (policy permitting).</summary>
+    private async Task ReadoptPvcAsync(Shard shard, string poolName, string cell, PoolSpec pool, string pvcName)
+    {
+        var index = PoolScaleDecisions.PodIndex(pvcName) ?? 0;
+        var owners = PoolDataPvcBuilder.Build(shard, poolName, cell, pool, index).Metadata.OwnerReferences ?? [];
+        var live = observed.Pvcs.Cache.Get(shard.Metadata.Namespace, pvcName);
+        var merged = (live?.Metadata.OwnerReferences ?? []).Where(o => owners.All(d => d.Uid != o.Uid)).Concat(owners).ToList();
+        await Resources.Pvcs.PatchAsync(pvcName, shard.Metadata.Namespace, PatchType.Merge, new JsonObject
+        {
+            ["metadata"] = new JsonObject
+            {
+                ["labels"] = new JsonObject { [LabelKeys.OrphanSince] = null },
+                ["ownerReferences"] = OwnerReferencesJson(merged),
+            },
+        }).ConfigureAwait(false);
+    }
+
+    private async Task ApplyPvcDecisionAsync(Shard shard, PvcCleanupDecision decision)
+    {
+        var ns = shard.Metadata.Namespace;
+        switch (decision.Kind)
+        {
+            case PvcCleanupKind.Delete:
+                await DeleteIgnoringNotFoundAsync(Resources.Pvcs, decision.PvcName!, ns).ConfigureAwait(false);
+                break;
+            case PvcCleanupKind.MarkOrphan:
+                await Resources.Pvcs.PatchAsync(decision.PvcName!, ns, PatchType.Merge, new JsonObject
+                {
+                    ["metadata"] = new JsonObject
+                    {
+                        ["labels"] = new JsonObject { [LabelKeys.OrphanSince] = decision.OrphanSince },
+                        ["ownerReferences"] = OwnerReferencesJson(decision.OwnerReferences ?? []),
+                    },
+                }).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private static JsonArray OwnerReferencesJson(IEnumerable<OwnerReference> owners) =>
+        new([.. owners.Select(o => System.Text.Json.JsonSerializer.SerializeToNode(o, KubernetesJsonContext.Default.OwnerReference))]);
+}
