@@ -147,7 +147,7 @@ public sealed partial class ShardGrain
                 cells,
                 WithinDesiredReplicas(shard, pod),
                 Drifted(shard, pod),
-                resizePending: false,
+                ResizePending(shard, pod),
                 pendingDeletion);
             var result = await GrainFactory.GetGrain<IPodGrain>(GrainKeys.Of(ns, pod.Metadata.Name!)).Advance(facts).ConfigureAwait(false);
             if (result.ResignPrimaryRequested && pod.Metadata.DeletionTimestamp is null)
@@ -163,6 +163,9 @@ public sealed partial class ShardGrain
 
         return requeue;
     }
+
+    private bool ResizePending(Shard shard, Pod pod) =>
+        observed.Pvcs.Cache.Get(shard.Metadata.Namespace, "data-" + pod.Metadata.Name) is { } pvc && FilesystemResizePending(pvc);
 
     private static bool WithinDesiredReplicas(Shard shard, Pod pod)
     {

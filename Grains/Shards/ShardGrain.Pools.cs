@@ -46,7 +46,7 @@ public sealed partial class ShardGrain
             {
                 ["spec"] = new JsonObject { ["resources"] = new JsonObject { ["requests"] = new JsonObject { ["storage"] = expansion.To.ToString() } } },
             }).ConfigureAwait(false);
-            await events.RecordAsync(shard, EventRecorder.Normal, "ExpandPVC", $"Expanding PVC {expansion.PvcName} from {expansion.From} to {expansion.To}").ConfigureAwait(false);
+            await events.RecordAsync(shard, EventRecorder.Normal, "PVCExpanded", $"Expanded PVC {expansion.PvcName} from {expansion.From} to {expansion.To}").ConfigureAwait(false);
         }
 
         foreach (var index in plan.MissingPvcIndexes)
@@ -55,23 +55,30 @@ public sealed partial class ShardGrain
         {
             var pod = PoolPodBuilder.BuildPoolPod(shard, poolName, cell, pool, index, inputs);
             await Resources.Pods.CreateAsync(pod).ConfigureAwait(false);
-            await events.RecordAsync(shard, EventRecorder.Normal, "Created", $"Created pod {pod.Metadata.Name}").ConfigureAwait(false);
+            await events.RecordAsync(shard, EventRecorder.Normal, "PodCreated", $"Created pod {pod.Metadata.Name} for pool {poolName}").ConfigureAwait(false);
         }
 
+        // A Failed/Succeeded pod never restarts by itself: delete it and the next pass recreates it.
         if (plan.TerminatedPodToDelete is { } terminated)
-        {
             await DeleteIgnoringNotFoundAsync(Resources.Pods, terminated, ns).ConfigureAwait(false);
-            await events.RecordAsync(shard, EventRecorder.Normal, "PodRecovered", $"Deleted terminated pod {terminated} for recreation").ConfigureAwait(false);
-        }
 
         var acted = plan.ActionTaken;
         if (plan.ExternallyDeletedPodToDrain is { } external)
-            await StartDrainAsync(ns, external, "external-deletion", DrainEventReasons.DrainStarted, $"Initiated drain for pod {external} being deleted").ConfigureAwait(false);
+            await StartExternalDeletionDrainAsync(ns, external).ConfigureAwait(false);
+
+        // A grown PVC whose filesystem waits for a restart (§16.26): drain the pod so its replacement mounts the larger volume.
+        if (!acted && pods.FirstOrDefault(p => p.Metadata.DeletionTimestamp is null && DrainStates.FromAnnotations(p.Metadata.Annotations) is null
+                && pvcs.Any(c => c.Metadata.Name == "data-" + p.Metadata.Name && FilesystemResizePending(c))) is { } resizing)
+        {
+            await StartDrainAsync(ns, resizing.Metadata.Name!, "filesystem-resize", "FilesystemResize",
+                $"Draining pod {resizing.Metadata.Name} to expand filesystem on PVC data-{resizing.Metadata.Name}").ConfigureAwait(false);
+            acted = true;
+        }
 
         // Phase 2: ready-for-deletion pods go, with their PVC policy; an extra pod someone else deletes is drained first.
         var scaleDown = PoolScaleDecisions.PlanScaleDown(pods, desired, shard.Status?.PodRoles, acted);
         if (scaleDown.ExternallyDeletedPodToDrain is { } externalExtra && externalExtra != plan.ExternallyDeletedPodToDrain)
-            await StartDrainAsync(ns, externalExtra, "external-deletion", DrainEventReasons.DrainStarted, $"Initiated drain for pod {externalExtra} being deleted").ConfigureAwait(false);
+            await StartExternalDeletionDrainAsync(ns, externalExtra).ConfigureAwait(false);
         foreach (var podName in scaleDown.PodsToDelete)
         {
             var pod = pods.First(p => p.Metadata.Name == podName);
@@ -79,9 +86,10 @@ public sealed partial class ShardGrain
             await ApplyPvcDecisionAsync(shard, decision).ConfigureAwait(false);
             if (pod.Metadata.DeletionTimestamp is null)
                 await DeleteIgnoringNotFoundAsync(Resources.Pods, podName, ns).ConfigureAwait(false);
+            await events.RecordAsync(shard, EventRecorder.Normal, DrainEventReasons.DrainCompleted, $"Completed drain for pod {podName}").ConfigureAwait(false);
         }
 
-        acted = scaleDown.ActionTaken;
+        acted |= scaleDown.ActionTaken;
 
         // Phase 3: at most one new drain per pool+cell, chosen with the whole shard's health in view.
         var drifted = new HashSet<string>(StringComparer.Ordinal);
@@ -133,6 +141,17 @@ public sealed partial class ShardGrain
             .Where(p => !own.Contains(p.Metadata.Name) && p.Metadata.Labels?.GetValueOrDefault(LabelKeys.AppComponent) == Components.ShardPool)
             .All(p => p.Metadata.DeletionTimestamp is null && DrainStates.FromAnnotations(p.Metadata.Annotations) is null && PoolScaleDecisions.IsReady(p));
     }
+
+    private Task<DrainStepResult> StartExternalDeletionDrainAsync(string ns, string pod) =>
+        StartDrainAsync(ns, pod, "external-deletion", "ExternalDeletion", $"Initiating drain for externally-deleted pod {pod}");
+
+    /// <summary>The PVC reports <c>FileSystemResizePending=True</c>: the volume grew, the filesystem grows on the next mount.</summary>
+    internal static bool FilesystemResizePending(PersistentVolumeClaim pvc) =>
+        pvc.Status?.ExtensionData is { } extra && extra.TryGetValue("conditions", out var conditions)
+        && conditions.ValueKind == System.Text.Json.JsonValueKind.Array
+        && conditions.EnumerateArray().Any(c =>
+            c.TryGetProperty("type", out var type) && type.GetString() == "FileSystemResizePending"
+            && c.TryGetProperty("status", out var status) && status.GetString() == "True");
 
     private Task<DrainStepResult> StartDrainAsync(string ns, string pod, string trigger, string reason, string message) =>
         GrainFactory.GetGrain<IPodGrain>(GrainKeys.Of(ns, pod)).Initiate(new DrainStartRequest(trigger, reason, message));

@@ -38,6 +38,10 @@ public static class PoolContainers
     public const string MetricsPortName = "metrics";
 
     public const string PoolerDir = "/var/lib/pooler";
+
+    /// <summary>How long postgres may stay unrecoverable before the pooler quarantines itself (dataplane-contracts §8.9).</summary>
+    public const string PostgresUnrecoverableTimeout = "5m";
+
     public const string PgData = PoolerDir + "/pg_data";
     public const string PasswordFile = PoolVolumes.PasswordMountPath + "/" + PoolVolumes.PasswordFileName;
     public const string DefaultSuperuser = "postgres";
@@ -172,6 +176,9 @@ public static class PoolContainers
             "--connpool-global-capacity=40",
             "--connpool-admin-capacity=5",
             "--log-level=" + LogLevelText(spec.LogLevels?.Multipooler),
+            // Not passed by the reference, which leaves the quarantine classifier off, so its remediation path can never
+            // run against a real pooler (dataplane-contracts §8.9). Five minutes is upstream's suggested opt-in value.
+            "--postgres-unrecoverable-timeout=" + PostgresUnrecoverableTimeout,
         };
         if (spec.Backup is not null)
         {

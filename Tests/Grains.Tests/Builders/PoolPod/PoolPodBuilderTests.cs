@@ -198,7 +198,7 @@ public sealed class PoolPodBuilderTests
             "--topo-global-server-addresses=minimal-global-topo.default.svc:2379", "--topo-global-root=/multigres/global",
             "--cell=zone-a", "--database=postgres", "--table-group=default", "--shard=0-inf", "--service-id=p-45f814aa",
             "--pgctld-addr=localhost:15470", "--pg-port=5432", "--connpool-global-capacity=40", "--connpool-admin-capacity=5",
-            "--log-level=debug", "--pgbackrest-cert-file=/certs/pgbackrest/pgbackrest.crt",
+            "--log-level=debug", "--postgres-unrecoverable-timeout=5m", "--pgbackrest-cert-file=/certs/pgbackrest/pgbackrest.crt",
             "--pgbackrest-key-file=/certs/pgbackrest/pgbackrest.key", "--pgbackrest-ca-file=/certs/pgbackrest/ca.crt",
         ], multipooler.Args!);
         Assert.Equal(["http", "grpc", "postgres"], multipooler.Ports!.Select(p => p.Name!));
@@ -224,7 +224,7 @@ public sealed class PoolPodBuilderTests
             "--grpc-cert", "/etc/multigres/tls/tls.crt", "--grpc-key", "/etc/multigres/tls/tls.key",
             "--grpc-ca", "/etc/multigres/tls/ca.crt", "--grpc-server-ca", "/etc/multigres/tls/ca.crt",
             "--pgbackrest-cipher-key-file=/secrets/pgbackrest-cipher/keys.json",
-        ], multipooler.Args!.Skip(21));
+        ], multipooler.Args!.Skip(22));
         Assert.Equal(
             ["pgdata", "backup-data", "socket-dir", "postgres-password", "pgbackrest-certs", "pgbackrest-cipher", "tls-certs"],
             multipooler.VolumeMounts!.Select(m => m.Name));
