@@ -103,6 +103,9 @@ public sealed partial class ShardGrain(
             throw new InvalidOperationException(passwordError);
         }
 
+        // §6.5 step 7: pgBackRest TLS, before any pod that mounts it.
+        await EnsurePgBackRestTlsAsync(shard).ConfigureAwait(false);
+
         IReadOnlyList<string> orchCells;
         try
         {
