@@ -8,8 +8,8 @@ using MultigresOrleans.Kubernetes.Client;
 namespace MultigresOrleans.Grains.Shards;
 
 // Spec §6.8.2 (pending deletion: every pod drained through the state machine, then ReadyForDeletion) and
-// §6.8.3 (deletion with the shard-pvc-orphan finalizer). The deletion leaves every data PVC to its owner
-// references (policy Delete: garbage collected with the Shard; Retain: kept).
+// §6.8.3 (deletion with the shard-pvc-orphan finalizer: pods and Deployments first, then the keep-3
+// orphaning of whenDeleted: Delete PVCs, then the finalizer goes).
 public sealed partial class ShardGrain
 {
     private static readonly TimeSpan PodsGoingRequeue = TimeSpan.FromSeconds(2);
@@ -61,12 +61,50 @@ public sealed partial class ShardGrain
         if (pods.Count > 0)
             return ReconcileResult.After(PodsGoingRequeue); // PVCs are not touched while a pod may still use them
 
+        await CleanupShardPvcsAsync(shard).ConfigureAwait(false);
+
         var remaining = (shard.Metadata.Finalizers ?? []).Where(f => f != Finalizers.ShardPvcOrphan).Select(f => (JsonNode)f!).ToArray();
         await Resources.Shards.PatchAsync(shard.Metadata.Name!, ns, PatchType.Merge, new JsonObject
         {
             ["metadata"] = new JsonObject { ["finalizers"] = new JsonArray(remaining), ["resourceVersion"] = shard.Metadata.ResourceVersion },
         }).ConfigureAwait(false);
         return ReconcileResult.Done;
+    }
+
+    /// <summary>§6.8.3 cleanupShardPVCs: delete or orphan the <c>whenDeleted: Delete</c> PVCs before the finalizer goes (see <see cref="ShardDeletionPvcPlan"/>).</summary>
+    private async Task CleanupShardPvcsAsync(Shard shard)
+    {
+        var ns = shard.Metadata.Namespace!;
+        var labels = shard.Metadata.Labels ?? new Dictionary<string, string>();
+        var pvcs = observed.Pvcs.Cache.ByIndex(Kubernetes.Informers.Indexers.LabelIndexName(LabelKeys.Shard), shard.Spec.ShardName)
+            .Where(p => p.Metadata.Namespace == ns && p.Metadata.DeletionTimestamp is null
+                && p.Metadata.Labels?.GetValueOrDefault(LabelKeys.Database) == shard.Spec.DatabaseName
+                && p.Metadata.Labels?.GetValueOrDefault(LabelKeys.TableGroup) == shard.Spec.TableGroupName
+                && p.Metadata.Labels?.GetValueOrDefault(LabelKeys.Cluster) == labels.GetValueOrDefault(LabelKeys.Cluster))
+            .ToList();
+        var now = time.GetUtcNow();
+        foreach (var step in ShardDeletionPvcPlan.Plan(shard, pvcs))
+        {
+            if (!step.Orphan)
+            {
+                await DeleteIgnoringNotFoundAsync(Resources.Pvcs, step.PvcName, ns).ConfigureAwait(false);
+                continue;
+            }
+
+            var pvc = pvcs.First(p => p.Metadata.Name == step.PvcName);
+            var since = pvc.Metadata.Labels?.GetValueOrDefault(LabelKeys.OrphanSince) is { Length: > 0 } existing
+                ? existing
+                : Builders.PoolPods.OrphanPvcDecisions.FormatOrphanSince(now);
+            var owners = (pvc.Metadata.OwnerReferences ?? []).Where(o => o.Uid != shard.Metadata.Uid);
+            await Resources.Pvcs.PatchAsync(step.PvcName, ns, PatchType.Merge, new JsonObject
+            {
+                ["metadata"] = new JsonObject
+                {
+                    ["labels"] = new JsonObject { [LabelKeys.OrphanSince] = since },
+                    ["ownerReferences"] = OwnerReferencesJson(owners),
+                },
+            }).ConfigureAwait(false);
+        }
     }
 
     private static async Task DeleteIgnoringNotFoundAsync<T>(ResourceClient<T> resource, string name, string? ns) where T : class
