@@ -66,4 +66,23 @@ public static class PgBackRestTlsRules
 
     /// <summary>Standard labels with component <c>pgbackrest-tls</c>, instance = the cluster (§8.2).</summary>
     public static Dictionary<string, string> Labels(Shard shard) => Builders.Labels.Standard(PoolPodMetadata.ClusterName(shard), "pgbackrest-tls");
+
+    /// <summary>
+    /// Spec §8.4: the backup cipher key Secret must exist and hold <c>keys.json</c>; returns the reference's error, or null
+    /// when encryption is off or the Secret is usable.
+    /// </summary>
+    public static string? CheckCipherKeySecret(Shard shard, Secret? secret)
+    {
+        if (shard.Spec.Backup?.Encryption is not { } encryption)
+            return null;
+        if (string.IsNullOrEmpty(encryption.SecretName))
+            return "pgbackrest cipher key secret name is required when encryption is enabled";
+        if (secret is null)
+            return $"pgbackrest cipher key secret \"{encryption.SecretName}\" not found";
+        return secret.Data is not null && secret.Data.TryGetValue(CipherKeysFile, out var keys) && keys.Length > 0
+            ? null
+            : $"pgbackrest cipher key secret \"{encryption.SecretName}\" missing required key \"{CipherKeysFile}\"";
+    }
+
+    public const string CipherKeysFile = "keys.json";
 }

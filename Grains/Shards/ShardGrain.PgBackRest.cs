@@ -91,6 +91,19 @@ public sealed partial class ShardGrain : IRemindable
             await RegisterOrUpdateReminder(CertificateReminder, CertificateCheckPeriod, CertificateCheckPeriod).ConfigureAwait(false);
     }
 
+    /// <summary>§6.5 step 8: the cipher key Secret, read uncached; a problem stops the pass before any pod is created.</summary>
+    private async Task CheckCipherKeyAsync(Shard shard)
+    {
+        if (shard.Spec.Backup?.Encryption is not { } encryption)
+            return;
+        var secret = string.IsNullOrEmpty(encryption.SecretName) ? null : await Resources.Secrets.TryGetAsync(encryption.SecretName, shard.Metadata.Namespace).ConfigureAwait(false);
+        if (PgBackRestTlsRules.CheckCipherKeySecret(shard, secret) is { } problem)
+        {
+            await events.RecordAsync(shard, EventRecorder.Warning, "CipherKeyError", $"Failed to reconcile pgBackRest cipher key Secret: {problem}").ConfigureAwait(false);
+            throw new InvalidOperationException(problem);
+        }
+    }
+
     private static PemKeyPair? Pair(Secret? secret, string certificateKey, string keyKey) =>
         secret?.Data is { } data && data.TryGetValue(certificateKey, out var cert) && data.TryGetValue(keyKey, out var key)
             ? new PemKeyPair(Encoding.UTF8.GetString(cert), Encoding.UTF8.GetString(key))

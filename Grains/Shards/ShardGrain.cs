@@ -105,6 +105,7 @@ public sealed partial class ShardGrain(
 
         // §6.5 step 7: pgBackRest TLS, before any pod that mounts it.
         await EnsurePgBackRestTlsAsync(shard).ConfigureAwait(false);
+        await CheckCipherKeyAsync(shard).ConfigureAwait(false);
 
         IReadOnlyList<string> orchCells;
         try

@@ -54,3 +54,26 @@ public sealed class PgBackRestTlsRulesTests
         Assert.Equal(expected, PgBackRestTlsRules.CheckUserSecret("mine", secret));
     }
 }
+
+/// <summary>Spec §8.4: the cipher key Secret's checks, with the reference's messages.</summary>
+public sealed class CipherKeySecretTests
+{
+    private static Abstractions.Api.V1Alpha1.Shard Encrypted(string secretName) => PoolPodFixtures.Minimal(s => s with
+    {
+        Backup = (s.Backup ?? new Abstractions.Api.V1Alpha1.BackupConfig { Type = Abstractions.Api.V1Alpha1.BackupType.Filesystem }) with { Encryption = new Abstractions.Api.V1Alpha1.BackupEncryptionConfig { SecretName = secretName } },
+    });
+
+    [Fact]
+    public void Without_encryption_nothing_is_checked() =>
+        Assert.Null(PgBackRestTlsRules.CheckCipherKeySecret(PoolPodFixtures.Minimal(), null));
+
+    [Fact]
+    public void A_missing_secret_or_key_is_named()
+    {
+        Assert.Equal("pgbackrest cipher key secret name is required when encryption is enabled", PgBackRestTlsRules.CheckCipherKeySecret(Encrypted(""), null));
+        Assert.Equal("pgbackrest cipher key secret \"keys\" not found", PgBackRestTlsRules.CheckCipherKeySecret(Encrypted("keys"), null));
+        Assert.Equal("pgbackrest cipher key secret \"keys\" missing required key \"keys.json\"",
+            PgBackRestTlsRules.CheckCipherKeySecret(Encrypted("keys"), new Secret { Data = new() { ["other"] = [1] } }));
+        Assert.Null(PgBackRestTlsRules.CheckCipherKeySecret(Encrypted("keys"), new Secret { Data = new() { ["keys.json"] = Encoding.UTF8.GetBytes("{\"1\":\"x\"}") } }));
+    }
+}
