@@ -48,4 +48,14 @@ public sealed class KubeSimOptions
 
     /// <summary>Log each request (method, path, Accept, status) at Information level.</summary>
     public bool LogRequests { get; set; }
+
+    /// <summary>
+    /// The etcd endpoint (e.g. http://127.0.0.1:2379) of the simulated Multigres data plane: fake
+    /// multipoolers and multiorchs publish topology records there, whatever etcd address the pods'
+    /// flags name. Null or empty: no data plane.
+    /// </summary>
+    public string? DataPlaneEtcd { get; set; }
+
+    /// <summary>Port of the data plane's one h2c gRPC listener on 127.0.0.1 (0: any free port; see KubeSimServer.DataPlaneGrpcPort).</summary>
+    public int DataPlaneGrpcPort { get; set; }
 }

@@ -5,6 +5,7 @@ using MultigresOrleans.KubeSim.Admission;
 using MultigresOrleans.KubeSim.Api;
 using MultigresOrleans.KubeSim.Config;
 using MultigresOrleans.KubeSim.Controllers;
+using MultigresOrleans.KubeSim.DataPlane;
 using MultigresOrleans.KubeSim.Http;
 using MultigresOrleans.KubeSim.Observability;
 using MultigresOrleans.KubeSim.Security;
@@ -21,6 +22,7 @@ public sealed class KubeSimServer : IAsyncDisposable
 {
     private readonly WebApplication app;
     private readonly CertificateAuthority ca;
+    private DataPlaneGrpcServer? dataPlaneGrpc;
 
     private KubeSimServer(WebApplication app, CertificateAuthority ca, KubeSimOptions options)
     {
@@ -45,6 +47,12 @@ public sealed class KubeSimServer : IAsyncDisposable
     public RequestCounters Counters => Services.GetRequiredService<RequestCounters>();
     public AuditLog Audit => Services.GetRequiredService<AuditLog>();
     public FaultInjector Faults => Options.Faults;
+
+    /// <summary>The simulated Multigres data plane (fake multipoolers and multiorchs and their knobs); null unless <see cref="KubeSimOptions.DataPlaneEtcd"/> is set.</summary>
+    public SimulatedDataPlane? DataPlane => Services.GetService<SimulatedDataPlane>();
+
+    /// <summary>The bound port of the data plane's h2c gRPC listener on 127.0.0.1; null without a data plane.</summary>
+    public int? DataPlaneGrpcPort => dataPlaneGrpc?.Port;
     public IServiceProvider Services => app.Services;
 
     /// <summary>Signalled when the host is asked to stop (SIGTERM, Ctrl+C), so Program can return.</summary>
@@ -87,7 +95,7 @@ public sealed class KubeSimServer : IAsyncDisposable
         services.AddSingleton<ResourceRegistry>();
         services.AddSingleton<TokenAuthenticator>();
         services.AddSingleton<RequestCounters>();
-        services.AddSingleton(sp => new AuditLog(options.AuditLogPath, time));
+        services.AddSingleton(sp => new AuditLog(options.AuditLogPath, time, sp.GetRequiredService<ObjectStore>()));
         services.AddSingleton<AdmissionChain>();
         services.AddSingleton<ResourceService>();
         services.AddSingleton<TableConverter>();
@@ -100,6 +108,11 @@ public sealed class KubeSimServer : IAsyncDisposable
         {
             services.AddHostedService<GarbageCollector>();
             services.AddHostedService<SimulatedCluster>();
+        }
+        if (!string.IsNullOrWhiteSpace(options.DataPlaneEtcd))
+        {
+            services.AddSingleton<SimulatedDataPlane>();
+            services.AddHostedService(sp => sp.GetRequiredService<SimulatedDataPlane>());
         }
 
         var app = builder.Build();
@@ -122,6 +135,8 @@ public sealed class KubeSimServer : IAsyncDisposable
             else
                 server.HttpUrl = uri;
         }
+        if (server.DataPlane is { } dataPlane)
+            server.dataPlaneGrpc = await DataPlaneGrpcServer.StartAsync(dataPlane, options.DataPlaneGrpcPort, logging, ct);
         if (options.KubeconfigOut is { } path)
             await File.WriteAllTextAsync(path, server.Kubeconfig, ct);
         return server;
@@ -129,6 +144,8 @@ public sealed class KubeSimServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (dataPlaneGrpc is not null)
+            await dataPlaneGrpc.DisposeAsync();
         await app.StopAsync();
         if (Options.SnapshotPath is { } snapshot)
             await SnapshotFile.SaveAsync(Store, snapshot);

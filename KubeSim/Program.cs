@@ -1,7 +1,8 @@
 using MultigresOrleans.KubeSim;
 
 // KubeSim's command line: `--port N --kubeconfig-out PATH [--https] [--https-port N] [--audit-log PATH] [--snapshot PATH]
-// [--webhook-service ns/name=https://127.0.0.1:PORT] [--service-account-kubeconfig ns/name=PATH] [--no-controllers] [--log-requests]`.
+// [--webhook-service ns/name=https://127.0.0.1:PORT] [--service-account-kubeconfig ns/name=PATH] [--no-controllers] [--log-requests]
+// [--dataplane-etcd URL] [--dataplane-grpc-port N]`.
 var options = new KubeSimOptions();
 var serviceAccountKubeconfigs = new List<(string Namespace, string Name, string Path)>();
 for (var i = 0; i < args.Length; i++)
@@ -47,6 +48,16 @@ for (var i = 0; i < args.Length; i++)
         case "--no-controllers":
             options.SimulateControllers = false;
             break;
+        case "--dataplane-etcd":
+            // The simulated Multigres data plane publishes topology records to this etcd.
+            options.DataPlaneEtcd = Next();
+            break;
+        case "--dataplane-grpc-port":
+            var grpcPort = Next();
+            if (!int.TryParse(grpcPort, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsedPort) || parsedPort > 65535)
+                throw new ArgumentException($"--dataplane-grpc-port needs a port number (0-65535), got '{grpcPort}'");
+            options.DataPlaneGrpcPort = parsedPort;
+            break;
         default:
             Console.Error.WriteLine($"unknown argument {args[i]}");
             return 2;
@@ -56,7 +67,9 @@ for (var i = 0; i < args.Length; i++)
 await using var server = await KubeSimServer.StartAsync(options, logging: options.LogRequests
     ? b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information)
     : null);
-Console.WriteLine($"KubeSim listening on {server.HttpUrl}" + (server.HttpsUrl is null ? "" : $" and {server.HttpsUrl}"));
+// One start-up line; scripts read the data plane's gRPC port from its key=value field.
+Console.WriteLine($"KubeSim listening on {server.HttpUrl}" + (server.HttpsUrl is null ? "" : $" and {server.HttpsUrl}")
+    + (server.DataPlaneGrpcPort is { } dataPlanePort ? $" dataplane-grpc-port={dataPlanePort} dataplane-etcd={options.DataPlaneEtcd}" : ""));
 foreach (var (ns, name, path) in serviceAccountKubeconfigs)
     await File.WriteAllTextAsync(path, server.ServiceAccountKubeconfig(ns, name));
 if (options.KubeconfigOut is not null)
