@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SLN := MultigresOrleans.sln
 CONFIG ?= Debug
 
-.PHONY: all deps build test crds check-crds clean sandbox sandbox-up sandbox-down
+.PHONY: all deps build test crds check-crds clean sandbox sandbox-up sandbox-down bench
 
 all: build
 
@@ -31,6 +31,11 @@ sandbox-up: deps
 ## sandbox-down: stop every sandbox process by PID
 sandbox-down:
 	@scripts/sandbox.sh down
+
+## bench: admission latency (p50/p99) of a MultigresCluster CREATE, directly against the webhook and
+## through KubeSim, side by side in one run (Release build; BENCH_ITERATIONS requests each, default 500)
+bench:
+	dotnet run --project Tools/Bench -c Release -- "$(CURDIR)" $(or $(BENCH_ITERATIONS),500)
 
 ## crds: regenerate deploy/crds from the C# API types (commit the result)
 crds:

@@ -8,6 +8,7 @@ using MultigresOrleans.Grains.Abstractions.Api.V1Alpha1;
 using MultigresOrleans.Grains.Abstractions.Grains;
 using MultigresOrleans.Grains.Builders;
 using MultigresOrleans.Grains.Cells;
+using MultigresOrleans.Grains.Certificates;
 using MultigresOrleans.Grains.Clusters;
 using MultigresOrleans.Grains.Operator;
 using MultigresOrleans.Grains.Pods;
@@ -72,6 +73,7 @@ public sealed partial class OperatorSilo : IAsyncDisposable
         var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
         json.TypeInfoResolverChain.Add(OperatorGrainsJsonContext.Default);
         json.TypeInfoResolverChain.Add(PodGrainsJsonContext.Default);
+        json.TypeInfoResolverChain.Add(CertificateGrainsJsonContext.Default);
         var stateJson = new JsonSerializerOptions(JsonSerializerDefaults.Web);
         stateJson.TypeInfoResolverChain.Add(PodGrainsJsonContext.Default);
         var stateSerializer = new GrainStateSerializer(stateJson);
@@ -86,6 +88,7 @@ public sealed partial class OperatorSilo : IAsyncDisposable
             .AddGrain<IShardGrain, ShardGrain>()
             .AddGrain<ITemplateGrain, TemplateGrain>()
             .AddGrain<IPodGrain, PodGrain>()
+            .AddGrain<ICertificateGrain, CertificateGrain>()
             .UseKubernetesMembership(_membershipApi, o =>
             {
                 o.Namespace = settings.Namespace;
@@ -177,6 +180,8 @@ public sealed partial class OperatorSilo : IAsyncDisposable
         _silo.Membership.MapChanged += _ => OfferEverything();
         _started = true;
         OfferEverything();
+        // The webhook PKI's hourly rotation reminder (idempotent, durable): make sure it exists.
+        _ = CertificateGrainStartup.EnsureReminderAsync(_silo.GrainFactory, _settings.Namespace, _logger);
         Log.Started(_logger, _settings.SiloName, _silo.CallEndpoint?.ToString() ?? "");
     }
 

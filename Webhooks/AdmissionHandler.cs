@@ -196,6 +196,21 @@ public sealed partial class AdmissionHandler(IAdmissionDataSource data, WebhookO
         if (string.IsNullOrEmpty(name))
             throw new BadAdmissionReviewException("a DELETE review must name the object (request.name)");
 
+        // With a grain cluster configured, the template grain answers for every template but `default`
+        // (TemplateDeleteRules says why); an unanswered call refuses the deletion (fail closed).
+        if (data is ITemplateConsumers grains && TemplateDeleteRules.UsesGrain(name))
+        {
+            try
+            {
+                var consumers = await grains.ConsumersAsync(kind, ns, name, cancellationToken);
+                return TemplateDeleteRules.FromConsumers(kind, name, consumers) is { } inUse ? AdmissionOutcome.Deny(inUse) : AdmissionOutcome.Allow();
+            }
+            catch (TemplateConsumersUnavailableException e)
+            {
+                return AdmissionOutcome.Deny(TemplateDeleteRules.Unavailable(kind, name, e.Message));
+            }
+        }
+
         var (clusters, listError) = await ClustersAsync(ns, cancellationToken);
         ITemplateSource? stored = null;
         if (clusters is not null && TemplateValidator.DeleteNeedsTemplates(kind, name))

@@ -1,6 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using MultigresOrleans.Grains.Abstractions.Api.V1Alpha1;
+using MultigresOrleans.Grains.Certificates;
 
 namespace MultigresOrleans.Webhooks;
 
@@ -25,7 +25,7 @@ public sealed record CertificateModeDecision(CertificateMode Mode, string Reason
 /// </summary>
 public static class CertificateModeRules
 {
-    public const string SelfSignedStrategy = "self-signed";
+    public const string SelfSignedStrategy = AnnotationValues.CertStrategySelfSigned;
     public const string CertificateFile = "tls.crt";
     public const string KeyFile = "tls.key";
 
@@ -45,15 +45,8 @@ public static class CertificateModeRules
         }
         if (!certificatePresent || !keyPresent)
             return new(CertificateMode.SelfSigned, $"{(certificatePresent ? KeyFile : CertificateFile)} is not mounted");
-        foreach (var configuration in configurations)
-        {
-            if (configuration?["metadata"]?["annotations"]?[AnnotationKeys.CertStrategy] is JsonValue value
-                && value.GetValueKind() == JsonValueKind.String && value.GetValue<string>() == SelfSignedStrategy)
-            {
-                var name = configuration["metadata"]?["name"]?.ToString() ?? "a webhook configuration";
-                return new(CertificateMode.SelfSigned, $"{name} is annotated {AnnotationKeys.CertStrategy}: {SelfSignedStrategy}");
-            }
-        }
+        if (WebhookPkiRules.SelfSignedAnnotated(configurations, out var annotated))
+            return new(CertificateMode.SelfSigned, $"{annotated} is annotated {AnnotationKeys.CertStrategy}: {SelfSignedStrategy}");
         return new(CertificateMode.External, $"a certificate is mounted and no webhook configuration is annotated {AnnotationKeys.CertStrategy}: {SelfSignedStrategy}");
     }
 

@@ -23,12 +23,18 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Warning, "Could not load the serving certificate from {Directory}; keeping the previous one: {Reason}")]
     public static partial void CertificateLoadFailed(ILogger logger, string directory, string reason);
 
-    [LoggerMessage(7, LogLevel.Information, "{Secret} in {Namespace}: {Action} ({Reason})")]
-    public static partial void SecretDecision(ILogger logger, string secret, string @namespace, string action, string reason);
+    [LoggerMessage(7, LogLevel.Information, "Secret {Namespace}/{Secret} holds a new serving pair; wrote it to {Directory}")]
+    public static partial void ServingSecretWritten(ILogger logger, string @namespace, string secret, string directory);
 
-    [LoggerMessage(8, LogLevel.Information, "Patched the CA bundle into {Configuration} ({Webhooks} webhooks)")]
-    public static partial void CaBundlePatched(ILogger logger, string configuration, int webhooks);
+    [LoggerMessage(8, LogLevel.Warning, "Could not sync Secret {Namespace}/{Secret} into the certificate directory; retrying next period: {Reason}")]
+    public static partial void ServingSecretSyncFailed(ILogger logger, string @namespace, string secret, string reason);
 
     [LoggerMessage(9, LogLevel.Information, "Serving certificate mode {Mode}: {Reason}")]
     public static partial void CertificateMode(ILogger logger, string mode, string reason);
+
+    [LoggerMessage(10, LogLevel.Warning, "Asking template grain {Key} for its consumers failed: {Reason}")]
+    public static partial void ConsumersFailed(ILogger logger, string key, string reason);
+
+    [LoggerMessage(11, LogLevel.Information, "Template deletion guard asks grain cluster {Cluster} in namespace {Namespace} (call timeout {Timeout})")]
+    public static partial void GrainClientConfigured(ILogger logger, string cluster, string @namespace, TimeSpan timeout);
 }

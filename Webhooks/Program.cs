@@ -30,19 +30,38 @@ var configurations = new[]
 };
 var decision = CertificateModeRules.Decide(options.CertDirectory, configurations, Environment.GetEnvironmentVariable("WEBHOOK_SELF_SIGNED"));
 Log.CertificateMode(logger, decision.Mode.ToString(), decision.Reason);
-if (decision.Mode == CertificateMode.SelfSigned)
+await using var secretSync = decision.Mode == CertificateMode.SelfSigned
+    ? await BootstrapAsync(client, bootstrapOptions, loggerFactory)
+    : null;
+using var certificate = new ReloadingCertificate(options.CertDirectory, loggerFactory.CreateLogger<ReloadingCertificate>());
+// The certificate grain rotates the Secret later; with a writable directory nobody else would notice.
+secretSync?.Start();
+
+// Template grains (the deletion guard) through the runtime's client mode when a grain cluster is
+// configured; otherwise, and for everything else, straight from the API server.
+IAdmissionDataSource data = new KubernetesAdmissionDataSource(client);
+await using var grains = await WebhookGrainClient.FromEnvironmentAsync(Environment.GetEnvironmentVariable, bootstrapOptions.Namespace, loggerFactory);
+if (grains is not null)
+    data = new GrainAdmissionDataSource(data, grains.Client, grains.CallTimeout, TimeProvider.System, loggerFactory.CreateLogger<GrainAdmissionDataSource>());
+
+await using var app = WebhookServer.Build(options, data, certificate, args: args);
+await app.RunAsync();
+
+// §9.2 self-signed: ensure the PKI, then serve it — written here when the directory is writable
+// (development, sandbox, tests; the returned sync keeps it current after rotations), else projected
+// by the kubelet from the Secret (a pod's read-only Secret volume; the reference's WaitForProjection).
+static async Task<ServingSecretSync?> BootstrapAsync(KubernetesClient client, CertificateBootstrapOptions bootstrapOptions, ILoggerFactory loggerFactory)
 {
     var bootstrap = new CertificateBootstrap(client, bootstrapOptions, TimeProvider.System, loggerFactory.CreateLogger<CertificateBootstrap>());
-    // Development and tests write the pair themselves; in a pod the Secret volume is read-only and
-    // the kubelet projects the Secret the bootstrap just wrote (the reference's WaitForProjection).
-    var writable = CertificateModeRules.IsWritable(options.CertDirectory);
+    var writable = CertificateModeRules.IsWritable(bootstrapOptions.CertDirectory);
     var (_, serving) = await bootstrap.EnsureAsync(writeCertDirectory: writable);
     if (!writable)
-        await WaitForProjectionAsync(options.CertDirectory, serving.CertificatePem, TimeSpan.FromMinutes(3));
+    {
+        await WaitForProjectionAsync(bootstrapOptions.CertDirectory, serving.CertificatePem, TimeSpan.FromMinutes(3));
+        return null;
+    }
+    return new ServingSecretSync(client, bootstrapOptions, bootstrapOptions.CertDirectory, TimeProvider.System, loggerFactory.CreateLogger<ServingSecretSync>());
 }
-using var certificate = new ReloadingCertificate(options.CertDirectory, loggerFactory.CreateLogger<ReloadingCertificate>());
-await using var app = WebhookServer.Build(options, new KubernetesAdmissionDataSource(client), certificate, args: args);
-await app.RunAsync();
 
 static async Task WaitForProjectionAsync(string directory, string certificatePem, TimeSpan deadline)
 {

@@ -104,13 +104,16 @@ up() {
 
   log "starting the webhook"
   mkdir -p "$state/webhook-certs"
+  # The grain cluster's key, made here because the webhook (a grain client: the template deletion
+  # guard asks the silos' template grains) starts first; the silos below read the same file.
+  head -c 48 /dev/urandom >"$state/grain-cluster.key"
   WEBHOOK_SELF_SIGNED=true WEBHOOK_NAMESPACE=multigres-operator WEBHOOK_PORT="$webhook_port" \
     WEBHOOK_CERT_DIR="$state/webhook-certs" WEBHOOK_OPERATOR_USER="system:serviceaccount:multigres-operator:multigres-operator-controller-manager" \
+    GRAIN_CLUSTER_NAME=multigres-operator GRAIN_CLUSTER_KEY_FILE="$state/grain-cluster.key" \
     start_bg webhook dotnet "$(bin Webhooks MultigresOrleans.Webhooks.dll)"
   wait_for 60 "the webhook's /readyz" curl -skf "https://127.0.0.1:$webhook_port/readyz"
 
   log "starting two silos"
-  head -c 48 /dev/urandom >"$state/grain-cluster.key"
   for i in 0 1; do
     local grain_port health_port
     grain_port=$(free_port)

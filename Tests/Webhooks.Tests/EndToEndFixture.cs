@@ -32,6 +32,10 @@ public class EndToEndFixture : IAsyncLifetime
     public PemKeyPair Authority { get; private set; } = null!;
     public ReloadingCertificate Certificate { get; private set; } = null!;
     public WebApplication Webhook { get; private set; } = null!;
+
+    /// <summary>The webhook's Secret-to-directory sync, as Program runs it for a writable directory; it polls only when <see cref="SyncTime"/> moves.</summary>
+    public ServingSecretSync SecretSync { get; private set; } = null!;
+    public FakeTimeProvider SyncTime { get; } = new(DateTimeOffset.UtcNow);
     public string CertDirectory => Path.Combine(_directory, "certs");
 
     public async Task InitializeAsync()
@@ -56,6 +60,9 @@ public class EndToEndFixture : IAsyncLifetime
         (Authority, _) = await Bootstrap.EnsureAsync(writeCertDirectory: true);
 
         Certificate = new ReloadingCertificate(CertDirectory, NullLogger.Instance);
+        SecretSync = new ServingSecretSync(Client, new WebhookPkiOptions { Namespace = OperatorNamespace }, CertDirectory, SyncTime,
+            NullLogger.Instance, written: () => Certificate.Reload());
+        SecretSync.Start();
         Webhook = WebhookServer.Build(new WebhookOptions { Port = 0 }, new KubernetesAdmissionDataSource(Client), Certificate, IPAddress.Loopback, logging: b => b.ClearProviders());
         await Webhook.StartAsync();
         var address = Webhook.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -74,6 +81,8 @@ public class EndToEndFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (SecretSync is not null)
+            await SecretSync.DisposeAsync();
         if (Webhook is not null)
         {
             await Webhook.StopAsync();

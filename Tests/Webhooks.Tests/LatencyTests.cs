@@ -1,36 +1,37 @@
-using System.Diagnostics;
 using System.Net;
-using Xunit.Abstractions;
 using static MultigresOrleans.Webhooks.Tests.Reviews;
 
 namespace MultigresOrleans.Webhooks.Tests;
 
-/// <summary>Admission latency of a MultigresCluster CREATE (mutate then validate), measured client-side, reported in the test output.</summary>
+/// <summary>
+/// The request sequence the latency benchmark (<c>make bench</c>, <c>Tools/Bench</c>) times, checked for
+/// correctness only — no time assertion: many MultigresCluster CREATE admissions (mutate then validate)
+/// on one HTTP/2 connection all succeed, each mutation returns the same patch, and the validation of
+/// the mutated object allows it.
+/// </summary>
 [Collection(WebhookCollection.Name)]
-public sealed class LatencyTests(WebhookFixture fixture, ITestOutputHelper output)
+public sealed class LatencyTests(WebhookFixture fixture)
 {
     [Fact]
-    public async Task A_cluster_create_is_admitted_in_milliseconds()
+    public async Task Repeated_cluster_create_admissions_on_one_connection_all_succeed_with_the_same_patch()
     {
         var ns = fixture.NewNamespace("latency");
         var mutate = System.Text.Encoding.UTF8.GetBytes(Review("CREATE", MinimalCluster(ns)).ToJsonString());
-        for (var i = 0; i < 20; i++)
-            await fixture.PostAsync(WebhookEndpoints.MutatePath, mutate);
-
-        var samples = new List<double>();
-        for (var i = 0; i < 300; i++)
+        string? firstPatch = null;
+        for (var i = 0; i < 50; i++)
         {
-            var started = Stopwatch.GetTimestamp();
-            var (m, _, _) = await fixture.PostAsync(WebhookEndpoints.MutatePath, mutate);
-            var (v, _, _) = await fixture.PostAsync("/validate-multigres-com-v1alpha1-multigrescluster", mutate);
-            samples.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            Assert.Equal(HttpStatusCode.OK, m);
-            Assert.Equal(HttpStatusCode.OK, v);
+            var (status, body, version) = await fixture.PostAsync(WebhookEndpoints.MutatePath, mutate);
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Equal(HttpVersion.Version20, version);
+            Assert.True(body!["response"]!["allowed"]!.GetValue<bool>());
+            var patch = body["response"]!["patch"]!.GetValue<string>();
+            firstPatch ??= patch;
+            Assert.Equal(firstPatch, patch);
+
+            var mutated = KubeSim.Patching.JsonPatch.Apply(MinimalCluster(ns), System.Text.Json.Nodes.JsonNode.Parse(Convert.FromBase64String(patch)))!.AsObject();
+            var (validated, verdict, _) = await fixture.PostAsync("/validate-multigres-com-v1alpha1-multigrescluster", Review("CREATE", mutated));
+            Assert.Equal(HttpStatusCode.OK, validated);
+            Assert.True(verdict!["response"]!["allowed"]!.GetValue<bool>(), verdict.ToJsonString());
         }
-        samples.Sort();
-        var p50 = samples[samples.Count / 2];
-        var p99 = samples[(int)(samples.Count * 0.99)];
-        output.WriteLine($"direct admission (mutate + validate) of a MultigresCluster CREATE: p50 {p50:F2} ms, p99 {p99:F2} ms over {samples.Count}");
-        Assert.True(p50 < 100, $"p50 {p50:F2} ms");
     }
 }

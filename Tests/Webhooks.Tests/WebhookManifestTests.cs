@@ -115,9 +115,11 @@ public sealed partial class WebhookManifestTests
         Assert.Equal(ServiceName, Str(env["WEBHOOK_SERVICE_NAME"]["value"]));
         Assert.Equal("metadata.namespace", Str(env["WEBHOOK_NAMESPACE"]["valueFrom"]!["fieldRef"]!["fieldPath"]));
 
-        // Every WEBHOOK_*/POD_*/OTEL_* variable set is one Program reads (a typo would be silently ignored).
-        var programReads = ReadVariable().Matches(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "Webhooks", "Program.cs")))
+        // Every WEBHOOK_*/POD_*/OTEL_*/GRAIN_* variable set is one the process reads (a typo would be silently ignored).
+        var programReads = Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "Webhooks"), "*.cs")
+            .SelectMany(f => ReadVariable().Matches(File.ReadAllText(f)))
             .Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+        Assert.Contains("GRAIN_CLUSTER_KEY_FILE", programReads);
         Assert.Contains("OTEL_EXPORTER_OTLP_ENDPOINT", programReads);
         Assert.All(env.Keys.Where(k => !k.StartsWith("DOTNET_", StringComparison.Ordinal)), k => Assert.Contains(k, programReads));
 
@@ -126,6 +128,14 @@ public sealed partial class WebhookManifestTests
         Assert.Equal(new CertificateBootstrapOptions().ServingSecretName, Str(volume["secret"]!["secretName"]));
         Assert.True(volume["secret"]!["optional"]!.GetValue<bool>());
         Assert.Contains(container["volumeMounts"]!.AsArray(), m => Str(m!["mountPath"]) == "/tmp");
+
+        // The grain client: the silos' cluster name and a key file inside the mounted key Secret.
+        Assert.Equal(WebhookGrainClient.DefaultClusterName, Str(env["GRAIN_CLUSTER_NAME"]["value"]));
+        var keyFile = Str(env["GRAIN_CLUSTER_KEY_FILE"]["value"])!;
+        var keyMount = container["volumeMounts"]!.AsArray().Single(m => keyFile.StartsWith(Str(m!["mountPath"]) + "/", StringComparison.Ordinal))!;
+        Assert.True(keyMount["readOnly"]!.GetValue<bool>());
+        var keyVolume = pod["volumes"]!.AsArray().Single(v => Str(v!["name"]) == Str(keyMount["name"]))!;
+        Assert.Equal("multigres-operator-grain-cluster-key", Str(keyVolume["secret"]!["secretName"]));
     }
 
     [Fact]
@@ -174,6 +184,13 @@ public sealed partial class WebhookManifestTests
             Assert.True(Grants(role, "", "secrets", "update", secret));
         }
         Assert.True(Grants(role, "", "secrets", "create"));
+        Assert.True(Grants(role, "", "events", "create"));
+        foreach (var verb in new[] { "get", "list", "watch" })
+        {
+            Assert.True(Grants(role, "coordination.k8s.io", "leases", verb));
+            Assert.True(Grants(role, "", "configmaps", verb));
+        }
+        Assert.False(Grants(role, "coordination.k8s.io", "leases", "update"));
         Assert.False(Grants(role, "", "secrets", "get", "multigres-admin-password"));
 
         foreach (var (binding, roleObject) in new[] { (await Single("ClusterRoleBinding"), clusterRole), (await Single("RoleBinding"), role) })
@@ -185,6 +202,6 @@ public sealed partial class WebhookManifestTests
         }
     }
 
-    [GeneratedRegex(@"GetEnvironmentVariable\(""([A-Z_]+)""\)")]
+    [GeneratedRegex(@"(?:GetEnvironmentVariable|env)\(""([A-Z_]+)""\)")]
     private static partial Regex ReadVariable();
 }
