@@ -10,6 +10,7 @@ using MultigresOrleans.Grains.Builders;
 using MultigresOrleans.Grains.Cells;
 using MultigresOrleans.Grains.Certificates;
 using MultigresOrleans.Grains.Clusters;
+using MultigresOrleans.Grains.DataPlane;
 using MultigresOrleans.Grains.Operator;
 using MultigresOrleans.Grains.Pods;
 using MultigresOrleans.Grains.Shards;
@@ -44,6 +45,7 @@ public sealed partial class OperatorSilo : IAsyncDisposable
     private readonly KubernetesClient _membershipApi;
     private readonly ObservedState _observed;
     private readonly TopologyConnections _topology;
+    private readonly MultipoolerClient _dataPlane;
     private readonly SiloHost _silo;
     private readonly ReconcileDispatcher _dispatcher;
     private WebApplication? _health;
@@ -134,6 +136,12 @@ public sealed partial class OperatorSilo : IAsyncDisposable
         builder.Services.AddSingleton(resources);
         builder.Services.AddSingleton(_observed);
         builder.Services.AddSingleton(_topology);
+        var dial = settings.DataPlaneDial;
+        _dataPlane = new MultipoolerClient(new MultipoolerClientOptions
+        {
+            AddressOverride = dial is null ? null : (_, _) => new UriBuilder("http", dial.Host, dial.Port).Uri,
+        }, loggers.CreateLogger<MultipoolerClient>(), time);
+        builder.Services.AddSingleton<IMultipoolerClient>(_dataPlane);
         builder.Services.AddSingleton(new Applier(options.FieldManager, loggers.CreateLogger<Applier>()));
         builder.Services.AddSingleton(new EventRecorder(resources, time, settings.SiloName, loggers.CreateLogger<EventRecorder>()));
         builder.Services.AddSingleton(OperatorEnvironment.FromEnvironment(Environment.GetEnvironmentVariable));
@@ -199,6 +207,7 @@ public sealed partial class OperatorSilo : IAsyncDisposable
         if (_health is not null)
             await _health.DisposeAsync().ConfigureAwait(false);
         _topology.Dispose();
+        _dataPlane.Dispose();
         _api.Dispose();
         _membershipApi.Dispose();
     }

@@ -47,6 +47,12 @@ public sealed record SiloSettings
     /// <summary>MULTIGRES_TOPOLOGY_DIAL: sandbox only — dial this etcd for every topology address.</summary>
     public string? TopologyDial { get; init; }
 
+    /// <summary>
+    /// MULTIGRES_DATAPLANE_DIAL (host:port): sandbox only — connect every multipooler and multiadmin gRPC call to this
+    /// address (KubeSim's simulated data plane), keeping the real host name as the request's authority.
+    /// </summary>
+    public DnsEndPoint? DataPlaneDial { get; init; }
+
     public static SiloSettings FromEnvironment(Func<string, string?> env, string[] args)
     {
         ArgumentNullException.ThrowIfNull(env);
@@ -84,7 +90,16 @@ public sealed record SiloSettings
             ImageUpdateStrategy = strategy,
             BlobConnectionString = env("GRAIN_STORAGE_CONNECTION_STRING") is { Length: > 0 } blob ? blob : null,
             TopologyDial = env("MULTIGRES_TOPOLOGY_DIAL") is { Length: > 0 } d ? d : null,
+            DataPlaneDial = env("MULTIGRES_DATAPLANE_DIAL") is { Length: > 0 } dial ? ParseHostPort("MULTIGRES_DATAPLANE_DIAL", dial) : null,
         };
+    }
+
+    private static DnsEndPoint ParseHostPort(string name, string value)
+    {
+        var colon = value.LastIndexOf(':');
+        return colon > 0 && int.TryParse(value[(colon + 1)..], out var port) && port is > 0 and <= 65535
+            ? new DnsEndPoint(value[..colon].Trim('[', ']'), port)
+            : throw new SiloSettingsException($"{name} '{value}' is not host:port");
     }
 
     private static string? Flag(string[] args, string name)

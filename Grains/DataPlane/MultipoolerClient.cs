@@ -26,6 +26,14 @@ public interface IMultipoolerClient
     /// <exception cref="MultipoolerRpcException">Any failure but the caller's own cancellation.</exception>
     Task<ReloadConfigResponse> ReloadConfigAsync(Multipooler pooler, ReloadConfigRequest request, MultipoolerCallOptions? options = null,
         CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// multiadmin <c>SwitchPrimary</c> at <paramref name="multiadmin"/> (the cluster's <c>&lt;cluster&gt;-multiadmin</c> Service,
+    /// gRPC port 18070): a planned switchover of the shard's primary (dataplane-contracts §3.4, §8.17).
+    /// </summary>
+    /// <exception cref="MultipoolerRpcException">Any failure but the caller's own cancellation.</exception>
+    Task<Admin.SwitchPrimaryResponse> SwitchPrimaryAsync(MultipoolerTarget multiadmin, Admin.SwitchPrimaryRequest request, MultipoolerCallOptions? options = null,
+        CancellationToken cancellationToken = default);
 }
 
 /// <summary>
@@ -112,12 +120,29 @@ public sealed partial class MultipoolerClient : IMultipoolerClient, IDisposable
         await CallAsync(MultipoolerTarget.FromPooler(pooler, "ReloadConfig"), "ReloadConfig", request, ReloadConfigResponse.Parser, options, cancellationToken)
             .ConfigureAwait(false);
 
+    // Declared before the path that reads it: static initialisers run in textual order.
+    private static ServiceDescriptor AdminService { get; } = Admin.MultiadminReflection.Descriptor.FindTypeByName<ServiceDescriptor>("MultiadminService")!;
+
+    /// <summary><c>/multiadmin.MultiadminService/SwitchPrimary</c>.</summary>
+    public static string SwitchPrimaryPath { get; } = "/" + AdminService.FullName + "/" + AdminService.FindMethodByName("SwitchPrimary")!.Name;
+
+    public async Task<Admin.SwitchPrimaryResponse> SwitchPrimaryAsync(MultipoolerTarget multiadmin, Admin.SwitchPrimaryRequest request,
+        MultipoolerCallOptions? options = null, CancellationToken cancellationToken = default) =>
+        await InvokeAsync(multiadmin, SwitchPrimaryPath, "SwitchPrimary", request, Admin.SwitchPrimaryResponse.Parser, options, cancellationToken)
+            .ConfigureAwait(false);
+
     /// <summary>
     /// One unary call of <c>MultipoolerManager/<paramref name="method"/></c> on <paramref name="target"/>: the typed
     /// methods above, and a way to reach a pooler by address.
     /// </summary>
-    public async Task<TResponse> CallAsync<TRequest, TResponse>(MultipoolerTarget target, string method, TRequest request,
+    public Task<TResponse> CallAsync<TRequest, TResponse>(MultipoolerTarget target, string method, TRequest request,
         MessageParser<TResponse> parser, MultipoolerCallOptions? options = null, CancellationToken cancellationToken = default)
+        where TRequest : IMessage<TRequest>
+        where TResponse : IMessage<TResponse> =>
+        InvokeAsync(target, "/" + Service.FullName + "/" + method, method, request, parser, options, cancellationToken);
+
+    private async Task<TResponse> InvokeAsync<TRequest, TResponse>(MultipoolerTarget target, string path, string method, TRequest request,
+        MessageParser<TResponse> parser, MultipoolerCallOptions? options, CancellationToken cancellationToken)
         where TRequest : IMessage<TRequest>
         where TResponse : IMessage<TResponse>
     {
@@ -144,7 +169,7 @@ public sealed partial class MultipoolerClient : IMultipoolerClient, IDisposable
             throw new MultipoolerRpcException(GrpcStatusCode.FailedPrecondition,
                 $"TLS was asked for (server name {serverName}) but the client has no TLS options (client certificate and CA)", address, method);
 
-        var (uri, dialled) = RequestUri(target, method, serverName is not null);
+        var (uri, dialled) = RequestUri(target, path, serverName is not null);
         var via = dialled == address ? string.Empty : $" (dialled {dialled})";
         using var httpRequest = new HttpRequestMessage(HttpMethod.Post, uri)
         {
@@ -200,10 +225,9 @@ public sealed partial class MultipoolerClient : IMultipoolerClient, IDisposable
     private static string PathOf(string method) =>
         "/" + Service.FullName + "/" + (Service.FindMethodByName(method) ?? throw new InvalidOperationException($"no method {method} in {Service.FullName}")).Name;
 
-    private (Uri Uri, string Dialled) RequestUri(MultipoolerTarget target, string method, bool tls)
+    private (Uri Uri, string Dialled) RequestUri(MultipoolerTarget target, string path, bool tls)
     {
         var scheme = tls ? Uri.UriSchemeHttps : Uri.UriSchemeHttp;
-        var path = "/" + Service.FullName + "/" + method;
         string authority;
         if (_options.AddressOverride is { } map)
         {

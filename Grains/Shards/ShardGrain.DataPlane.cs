@@ -1,7 +1,12 @@
 using MultigresOrleans.Etcd;
+using MultigresOrleans.Grains.DataPlane;
+using MultigresOrleans.Grains.DataPlane.Admin;
+using MultigresOrleans.Grains.DataPlane.ManagerData;
+using MultigresOrleans.Kubernetes.Client;
 using MultigresOrleans.Grains.Abstractions.Api.V1Alpha1;
 using MultigresOrleans.Grains.Abstractions.Grains;
 using MultigresOrleans.Grains.Builders.PoolPods;
+using MultigresOrleans.Grains.Builders.Shards;
 using MultigresOrleans.Grains.Builders.Statuses;
 using MultigresOrleans.Grains.Drain;
 using MultigresOrleans.Grains.Operator;
@@ -25,7 +30,14 @@ public sealed partial class ShardGrain
     private static readonly TimeSpan TopologyRetry = TimeSpan.FromSeconds(5);
 
     /// <summary>What the data-plane pass found and asks for.</summary>
-    private sealed record DataPlaneOutcome(IReadOnlyDictionary<string, string>? PodRoles, TimeSpan? RequeueAfter, IReadOnlyList<CellPoolers> Cells);
+    private sealed record DataPlaneOutcome(
+        IReadOnlyDictionary<string, string>? PodRoles, TimeSpan? RequeueAfter, IReadOnlyList<CellPoolers> Cells, ShardBackupStatus? Backup = null);
+
+    /// <summary>How long a requested switchover is given to show in the topology before it is asked for again.</summary>
+    private static readonly TimeSpan SwitchoverRetry = TimeSpan.FromSeconds(30);
+
+    /// <summary>Pods whose planned switchover was asked for, and when (activation memory: a new activation may ask once more).</summary>
+    private readonly Dictionary<string, DateTimeOffset> _switchoverRequested = new(StringComparer.Ordinal);
 
     private async Task<DataPlaneOutcome> ReconcileDataPlaneAsync(Shard shard, IReadOnlyList<Pod> pods, bool pendingDeletion, DateTimeOffset now)
     {
@@ -74,8 +86,151 @@ public sealed partial class ShardGrain
         }
 
         RequeueWithin(await AdvanceDrainsAsync(shard, pods, cells, pendingDeletion).ConfigureAwait(false));
-        return new DataPlaneOutcome(roles, requeue, cells);
+        var backup = await CheckBackupHealthAsync(shard, cells, now).ConfigureAwait(false);
+        RequeueWithin(await ReloadInPlaceAsync(shard, pods, cells).ConfigureAwait(false));
+        return new DataPlaneOutcome(roles, requeue, cells, backup);
     }
+
+    /// <summary>Per-call options: TLS with the internal name when the cluster runs internal mTLS (spec §9.4), else h2c.</summary>
+    private static MultipoolerCallOptions CallOptions(Shard shard, string component) => new()
+    {
+        TlsServerName = shard.Spec.InternalTls?.Enabled == true
+            ? Naming.ResourceNames.InternalTlsName(component, PoolPodMetadata.ClusterName(shard), shard.Metadata.Namespace!)
+            : null,
+    };
+
+    /// <summary>
+    /// Backup health (spec §8.3, contracts §5.1): ask the primary for its backups and judge the newest. No primary (or
+    /// no readable cell) leaves the status as it is; an RPC failure is a <c>BackupCheckFailed</c> warning.
+    /// </summary>
+    private async Task<ShardBackupStatus?> CheckBackupHealthAsync(Shard shard, IReadOnlyList<CellPoolers> cells, DateTimeOffset now)
+    {
+        var primary = cells.SelectMany(c => c.Records ?? [])
+            .FirstOrDefault(r => ShardDataPlaneDecisions.RoleOf(r.Pooler) == ShardDataPlaneDecisions.RolePrimary);
+        if (primary is null)
+            return null;
+        GetBackupsResponse response;
+        try
+        {
+            response = await dataPlane.GetBackupsAsync(primary.Pooler, BackupHealth.Request(), CallOptions(shard, "multipooler")).ConfigureAwait(false);
+        }
+        catch (MultipoolerRpcException exception)
+        {
+            var failed = BackupHealth.CheckFailedEvent(
+                $"querying backups from primary {Topology.TopologyPaths.ComponentIdString(primary.Pooler.Id)}: {exception.Message}");
+            await events.RecordAsync(shard, failed.Type, failed.Reason, failed.Message).ConfigureAwait(false);
+            return null;
+        }
+
+        var result = BackupHealth.Evaluate([.. response.Backups], now);
+        var previous = shard.Status?.Conditions?.FirstOrDefault(c => c.Type == ConditionTypes.BackupHealthy)?.Status;
+        if (result.TransitionEvent(previous) is { } transition)
+            await events.RecordAsync(shard, transition.Type, transition.Reason, transition.Message).ConfigureAwait(false);
+        return new ShardBackupStatus(result.LastBackupTime, result.LastBackupKind, result.ToCondition(now, shard.Metadata.Generation));
+    }
+
+    /// <summary>
+    /// In-place reload (spec §6.11, contracts §5.5): each pool pod whose reload-hash is behind, and whose restart-hash is
+    /// current, gets <c>ReloadConfig</c> with the reload-safe settings and the marker; only a confirmed reload stamps the
+    /// pod's reload-hash annotation. Returns the retry delay while any pod is pending.
+    /// </summary>
+    private async Task<TimeSpan?> ReloadInPlaceAsync(Shard shard, IReadOnlyList<Pod> pods, IReadOnlyList<CellPoolers> cells)
+    {
+        if (_currentRender is not { } render || string.IsNullOrEmpty(render.ReloadHash))
+            return null;
+        TimeSpan? retry = null;
+        foreach (var pod in pods)
+        {
+            var annotations = pod.Metadata.Annotations;
+            if (pod.Metadata.Labels?.GetValueOrDefault(LabelKeys.AppComponent) != Components.ShardPool
+                || pod.Metadata.DeletionTimestamp is not null
+                || DrainStates.FromAnnotations(annotations) is not null
+                || annotations?.GetValueOrDefault(AnnotationKeys.PostgresReloadHash) == render.ReloadHash
+                || annotations?.GetValueOrDefault(AnnotationKeys.PostgresConfigHash) != render.RestartHash)
+                continue;
+
+            var record = ShardDataPlaneDecisions.MatchingRecord(pod.Metadata.Name!, cells);
+            if (record is null || Topology.TopologyRecords.IsShutdown(record.Pooler))
+            {
+                retry = ReloadDecision.RetryDelay;
+                continue;
+            }
+
+            ReloadOutcome outcome;
+            try
+            {
+                var response = await dataPlane.ReloadConfigAsync(record.Pooler, ReloadDecision.Request(render.ReloadSettings), CallOptions(shard, "multipooler"))
+                    .ConfigureAwait(false);
+                outcome = ReloadDecision.Classify(render.ReloadSettings, response);
+            }
+            catch (MultipoolerRpcException exception)
+            {
+                Log.ReloadFailed(logger, pod.Metadata.Name!, exception.Message);
+                retry = ReloadDecision.RetryDelay;
+                continue;
+            }
+
+            if (outcome.StampPod)
+            {
+                await Resources.Pods.PatchAsync(pod.Metadata.Name!, pod.Metadata.Namespace, PatchType.Merge, new System.Text.Json.Nodes.JsonObject
+                {
+                    ["metadata"] = new System.Text.Json.Nodes.JsonObject
+                    {
+                        ["annotations"] = new System.Text.Json.Nodes.JsonObject { [AnnotationKeys.PostgresReloadHash] = render.ReloadHash },
+                    },
+                }).ConfigureAwait(false);
+            }
+
+            if (ReloadDecision.EventFor(pod.Metadata.Name!, outcome) is { } reloadEvent)
+                await events.RecordAsync(shard, reloadEvent.Type, reloadEvent.Reason, reloadEvent.Message).ConfigureAwait(false);
+            if (outcome.RetryAfter is { } after)
+                retry = after;
+        }
+
+        return retry;
+    }
+
+    /// <summary>
+    /// A primary that is being drained is asked to step down with a planned switchover through multiadmin (contracts
+    /// §3.4 SwitchPrimary), which the reference never does (§8.17). If multiadmin cannot do it, the pod is shut down
+    /// gracefully instead — the reference's behaviour: the pooler gives up the role as it stops and multiorch promotes.
+    /// </summary>
+    private async Task ResignPrimaryAsync(Shard shard, Pod pod)
+    {
+        var name = pod.Metadata.Name!;
+        var now = time.GetUtcNow();
+        if (_switchoverRequested.TryGetValue(name, out var asked) && now - asked < SwitchoverRetry)
+            return;
+        _switchoverRequested[name] = now;
+        var ns = shard.Metadata.Namespace!;
+        var cluster = PoolPodMetadata.ClusterName(shard);
+        var multiadmin = new MultipoolerTarget($"{cluster}-multiadmin.{ns}.svc", MultiadminGrpcPort, $"{cluster}-multiadmin");
+        var request = new SwitchPrimaryRequest
+        {
+            ShardKey = new Topology.ClusterMetadata.ShardKey
+            {
+                Database = shard.Spec.DatabaseName,
+                TableGroup = shard.Spec.TableGroupName,
+                Shard = shard.Spec.ShardName,
+            },
+            Reason = $"multigres-operator: draining pod {name}",
+        };
+        try
+        {
+            await dataPlane.SwitchPrimaryAsync(multiadmin, request, CallOptions(shard, "multiadmin")).ConfigureAwait(false);
+            await events.RecordAsync(shard, EventRecorder.Normal, "PrimarySwitchover",
+                $"Requested a planned switchover away from primary pod {name}").ConfigureAwait(false);
+        }
+        catch (MultipoolerRpcException exception)
+        {
+            await events.RecordAsync(shard, EventRecorder.Warning, "PrimarySwitchoverFailed",
+                $"Planned switchover away from pod {name} failed ({exception.Message}); shutting the pod down gracefully instead").ConfigureAwait(false);
+            await DeleteIgnoringNotFoundAsync(Resources.Pods, name, ns).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The multiadmin gRPC port (spec §6.1.2).</summary>
+    private const int MultiadminGrpcPort = 18070;
 
     /// <summary>The pooler records of every pool cell (sorted), each read once; a cell that cannot be read is recorded as such.</summary>
     private async Task<IReadOnlyList<CellPoolers>> ReadPoolersAsync(Shard shard)
@@ -129,8 +284,8 @@ public sealed partial class ShardGrain
 
     /// <summary>
     /// One drain step for every pod that carries a drain state (ready-for-deletion excepted: the pool pass deletes
-    /// those). Returns the soonest requeue the steps ask for. A primary that is asked to resign is shut down
-    /// gracefully (see docs/drain.md): its pooler gives the role up as it stops and multiorch promotes another.
+    /// those). Returns the soonest requeue the steps ask for. A primary asked to resign gets a planned switchover
+    /// (<see cref="ResignPrimaryAsync"/>, docs/drain.md).
     /// </summary>
     private async Task<TimeSpan?> AdvanceDrainsAsync(Shard shard, IReadOnlyList<Pod> pods, IReadOnlyList<CellPoolers> cells, bool pendingDeletion)
     {
@@ -151,11 +306,7 @@ public sealed partial class ShardGrain
                 pendingDeletion);
             var result = await GrainFactory.GetGrain<IPodGrain>(GrainKeys.Of(ns, pod.Metadata.Name!)).Advance(facts).ConfigureAwait(false);
             if (result.ResignPrimaryRequested && pod.Metadata.DeletionTimestamp is null)
-            {
-                await events.RecordAsync(shard, EventRecorder.Normal, "PrimaryShutdown",
-                    $"Shutting down primary pod {pod.Metadata.Name} gracefully so that another pooler is promoted").ConfigureAwait(false);
-                await DeleteIgnoringNotFoundAsync(Resources.Pods, pod.Metadata.Name!, ns).ConfigureAwait(false);
-            }
+                await ResignPrimaryAsync(shard, pod).ConfigureAwait(false);
 
             if (result.RequeueAfter is { } after && (requeue is null || after < requeue))
                 requeue = after;

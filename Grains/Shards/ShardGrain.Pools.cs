@@ -89,7 +89,9 @@ public sealed partial class ShardGrain
             await events.RecordAsync(shard, EventRecorder.Normal, DrainEventReasons.DrainCompleted, $"Completed drain for pod {podName}").ConfigureAwait(false);
         }
 
-        acted |= scaleDown.ActionTaken;
+        // PlanScaleDown's own choice of a new drain is not used (DrainPlanner below decides, with the shard in view),
+        // so only its deletions and external-deletion drains count as this pass's action.
+        acted |= scaleDown.PodsToDelete.Count > 0 || scaleDown.ExternallyDeletedPodToDrain is not null;
 
         // Phase 3: at most one new drain per pool+cell, chosen with the whole shard's health in view.
         var drifted = new HashSet<string>(StringComparer.Ordinal);

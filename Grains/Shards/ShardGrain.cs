@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using MultigresOrleans.Grains.Abstractions.Api.V1Alpha1;
 using MultigresOrleans.Grains.Abstractions.Grains;
 using MultigresOrleans.Grains.Builders;
+using MultigresOrleans.Grains.DataPlane;
 using MultigresOrleans.Grains.Builders.PoolPods;
 using MultigresOrleans.Grains.Builders.Shards;
 using MultigresOrleans.Grains.Builders.Statuses;
@@ -22,12 +23,16 @@ namespace MultigresOrleans.Grains.Shards;
 /// </summary>
 public sealed partial class ShardGrain(
     ObservedState observed, Applier applier, EventRecorder events, OperatorOptions options, OperatorEnvironment environment,
-    TopologyConnections topology, TimeProvider time, ILogger<ShardGrain> logger) : Grain, IShardGrain
+    TopologyConnections topology, IMultipoolerClient dataPlane, TimeProvider time, ILogger<ShardGrain> logger) : Grain, IShardGrain
 {
     private static readonly TimeSpan NotReadyRequeue = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan BackupCheckInterval = TimeSpan.FromMinutes(5);
 
     /// <summary>The pod inputs of the pass in progress (a grain runs one turn at a time, so a field is safe).</summary>
     private PoolPodInputs? _currentInputs;
+
+    /// <summary>The postgresql.conf render of the pass in progress, for the in-place reload.</summary>
+    private PostgresConfigRender? _currentRender;
 
     private OperatorResources Resources => observed.Resources;
 
@@ -131,6 +136,7 @@ public sealed partial class ShardGrain(
 
         var inputs = new PoolPodInputs { OperatorEnvironment = environment, PostgresConfigHash = config?.RestartHash, PostgresReloadHash = config?.ReloadHash };
         _currentInputs = inputs;
+        _currentRender = config;
         var drifted = 0;
         var acted = false;
         foreach (var (poolName, pool) in shard.Spec.Pools)
@@ -144,7 +150,7 @@ public sealed partial class ShardGrain(
         }
 
         var dataPlane = await ReconcileDataPlaneAsync(shard, PodsOf(shard), pendingDeletion: false, now).ConfigureAwait(false);
-        var status = await WriteStatusAsync(shard, PodsOf(shard), config, configError, now, dataPlane.PodRoles).ConfigureAwait(false);
+        var status = await WriteStatusAsync(shard, PodsOf(shard), config, configError, now, dataPlane.PodRoles, dataPlane.Backup).ConfigureAwait(false);
         if (drifted > 0)
             Log.Drifted(logger, name, drifted);
         // The soonest of: a pool action (look again promptly), what the data plane asks, and the not-converged poll.
@@ -153,6 +159,8 @@ public sealed partial class ShardGrain(
             acted ? Drain.DrainSettings.Default.ProgressRequeue : null,
             dataPlane.RequeueAfter,
             status.Phase != Phase.Healthy || drifted > 0 ? NotReadyRequeue : null,
+            // Backups age without any event: look again periodically so BackupHealthy turns False on time (§8.3).
+            shard.Spec.Backup is not null ? BackupCheckInterval : null,
         ];
         var soonest = wanted.Where(w => w is not null).Min();
         return soonest is { } delay ? ReconcileResult.After(delay) : ReconcileResult.Done;
@@ -164,7 +172,7 @@ public sealed partial class ShardGrain(
 
     private async Task<ShardStatus> WriteStatusAsync(
         Shard shard, IReadOnlyList<Pod> pods, PostgresConfigRender? config, string? configError, DateTimeOffset now,
-        IReadOnlyDictionary<string, string>? podRoles = null)
+        IReadOnlyDictionary<string, string>? podRoles = null, ShardBackupStatus? backup = null)
     {
         var ns = shard.Metadata.Namespace!;
         var orch = MultiOrchCells.TryResolve(shard.Spec)
@@ -178,6 +186,7 @@ public sealed partial class ShardGrain(
             PostgresConfig = config,
             PostgresConfigError = configError,
             PodRoles = podRoles,
+            Backup = backup,
             Now = now,
         });
         await StatusWriter.ApplyAsync(Resources.Shards, shard, result.Status, MultigresJsonContext.Default.ShardStatus, options.FieldManager).ConfigureAwait(false);
@@ -200,5 +209,8 @@ public sealed partial class ShardGrain(
 
         [LoggerMessage(EventId = 2, Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "marking dead pooler {Key} failed: {Error}")]
         public static partial void MarkFailed(ILogger logger, string key, string error);
+
+        [LoggerMessage(EventId = 3, Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "reloading postgresql.conf on pod {Pod} failed: {Error}; retrying")]
+        public static partial void ReloadFailed(ILogger logger, string pod, string error);
     }
 }

@@ -49,6 +49,13 @@ public sealed partial class SimulatedDataPlane
     /// <summary>Runs one unary call and records it. Throws <see cref="GrpcError"/> for a gRPC status other than OK.</summary>
     internal async Task<byte[]> InvokeAsync(string host, int? port, string path, byte[] request, CancellationToken ct)
     {
+        if (IsMultiadminAuthority(host))
+        {
+            return path == SwitchPrimaryPath
+                ? await SwitchPrimaryAsync(host, port, request)
+                : throw Unimplemented(path);
+        }
+
         FakePooler? pooler = null;
         var status = GrpcStatus.Ok;
         var outcome = "";

@@ -198,11 +198,15 @@ internal sealed partial class ApiHandler(
             if (verb != "watch" || status != 200)
                 counters.Increment(verb, type.Plural, user.Username, status);
             if (verb is "create" or "update" or "patch" or "delete" or "deletecollection")
-                audit.Record(verb, user.Username, group, type.Plural, target.Namespace, target.Name, target.Subresource, status);
+                audit.Record(verb, user.Username, group, type.Plural, target.Namespace, target.Name, target.Subresource, status,
+                    verb is "create" or "update" or "patch" ? http.Items[WrittenKey] as System.Text.Json.Nodes.JsonObject : null);
         }
     }
 
     private const string ContextKey = "kubesim.request-context";
+
+    /// <summary>The object a write stored, so the audit entry describes that version, not whatever the store holds by then.</summary>
+    private const string WrittenKey = "kubesim.written-object";
 
     private static ApiException InjectedFailure(int code) => code switch
     {
@@ -281,6 +285,7 @@ internal sealed partial class ApiHandler(
             {
                 var body = await ReadObjectAsync(http);
                 var created = await service.CreateAsync(type, ns, body, ctx, ct);
+                http.Items[WrittenKey] = created;
                 await HttpJson.WriteAsync(http, 201, created, ctx);
                 return;
             }
@@ -299,6 +304,7 @@ internal sealed partial class ApiHandler(
                     return;
                 }
                 var updated = await service.UpdateAsync(type, ns, name!, body, target.Subresource, ctx, ct);
+                http.Items[WrittenKey] = updated;
                 await HttpJson.WriteAsync(http, 200, updated, ctx);
                 return;
             }
@@ -307,6 +313,7 @@ internal sealed partial class ApiHandler(
                 var contentType = http.Request.ContentType ?? "";
                 var text = await HttpJson.ReadBodyAsync(http.Request);
                 var patched = await service.PatchAsync(type, ns, name!, contentType, text, target.Subresource, ctx, ct);
+                http.Items[WrittenKey] = patched;
                 await HttpJson.WriteAsync(http, ctx.Created ? 201 : 200, patched, ctx);
                 return;
             }

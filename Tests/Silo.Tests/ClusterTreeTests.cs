@@ -67,6 +67,20 @@ public sealed class ClusterTreeTests(OperatorFixture fixture)
         await GetEventuallyAsync("service", "minimal-postgres-default-0-inf-pool-default-zone-a-h---22cdf02c", ns);
         await GetEventuallyAsync("poddisruptionbudget", "minimal-postgres-default-0-inf-pool-default-zone-a-pdb-6a4f8455", ns);
         await GetEventuallyAsync("deployment", "minimal-postgres-default-0-inf-multiorch-zone-a-bbe2a333", ns);
+
+        // Spec §8.2: the generated pgBackRest CA and server Secrets, owned by the Shard, the server certificate naming every pool cell.
+        var caSecret = await GetEventuallyAsync("secret", "minimal-postgres-default-0-inf-1e3c045c-pgbackrest-ca", ns);
+        var tlsSecret = await GetEventuallyAsync("secret", "minimal-postgres-default-0-inf-1e3c045c-pgbackrest-tls", ns);
+        AssertOwner(caSecret, "Shard", "minimal-postgres-default-0-inf-1e3c045c");
+        AssertOwner(tlsSecret, "Shard", "minimal-postgres-default-0-inf-1e3c045c");
+        using (var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(
+            System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(tlsSecret["data"]!["tls.crt"]!.GetValue<string>()))))
+        {
+            var names = certificate.Extensions.OfType<System.Security.Cryptography.X509Certificates.X509SubjectAlternativeNameExtension>()
+                .SelectMany(e => e.EnumerateDnsNames()).ToList();
+            Assert.Contains($"pgbackrest.{ns}.svc", names);
+            Assert.Contains($"*.minimal-postgres-default-0-inf-pool-default-zone-a-h---22cdf02c.{ns}.svc.cluster.local", names);
+        }
         await Eventually.UntilAsync(() => fixture.Kubectl.RunAsync("get", "mgc", "minimal", "-n", ns, "-o", "jsonpath={.status.phase}"),
             r => r.Stdout == "Healthy", $"minimal to be Healthy\n{fixture.SiloLogs}", Converge);
 

@@ -47,7 +47,9 @@ public sealed class OperatorFixture : IAsyncLifetime
         _etcd = ScriptedServer.Start("etcd.sh", fieldCount: 3);
         _azurite = ScriptedServer.Start("azurite.sh", fieldCount: 2);
         Etcd = new EtcdClient(new EtcdClientOptions { Endpoints = [EtcdUrl] });
-        Sim = await KubeSimServer.StartAsync(new KubeSimOptions { Https = true, KubeconfigOut = KubeconfigPath }, TimeProvider.System);
+        // The simulated data plane registers pool pods' poolers in the real etcd, elects primaries and answers the
+        // multipooler and multiadmin calls, so shards get roles, backups, reloads and switchovers end to end.
+        Sim = await KubeSimServer.StartAsync(new KubeSimOptions { Https = true, KubeconfigOut = KubeconfigPath, DataPlaneEtcd = EtcdUrl }, TimeProvider.System);
         Client = new KubernetesClient(KubernetesClientConfiguration.FromKubeConfigFile(KubeconfigPath));
         Kubectl = new Kubectl(KubeconfigPath, Path.Combine(_directory, "kube-cache"));
         foreach (var crd in Directory.GetFiles(RepositoryPaths.Crds, "multigres.com_*.yaml").Order(StringComparer.Ordinal))
@@ -60,7 +62,7 @@ public sealed class OperatorFixture : IAsyncLifetime
         await Eventually.UntilAsync(() => Kubectl.RunAsync("get", "multigresclusters", "-A"), r => r.ExitCode == 0, "the MultigresCluster CRD to be served");
         await File.WriteAllBytesAsync(KeyFile, System.Security.Cryptography.RandomNumberGenerator.GetBytes(48));
         foreach (var name in new[] { "silo-0", "silo-1" })
-            _silos.Add(OperatorProcess.Start(name, KubeconfigPath, KeyFile, EtcdUrl, BlobConnectionString));
+            _silos.Add(OperatorProcess.Start(name, KubeconfigPath, KeyFile, EtcdUrl, BlobConnectionString, Sim.DataPlaneGrpcPort));
         foreach (var silo in _silos)
             await silo.WaitReadyAsync(TimeSpan.FromSeconds(120));
     }
@@ -79,7 +81,7 @@ public sealed class OperatorFixture : IAsyncLifetime
     /// <summary>Start one more silo (a replacement after a kill).</summary>
     internal async Task<OperatorProcess> StartSiloAsync(string name)
     {
-        var silo = OperatorProcess.Start(name, KubeconfigPath, KeyFile, EtcdUrl, BlobConnectionString);
+        var silo = OperatorProcess.Start(name, KubeconfigPath, KeyFile, EtcdUrl, BlobConnectionString, Sim.DataPlaneGrpcPort);
         _silos.Add(silo);
         await silo.WaitReadyAsync(TimeSpan.FromSeconds(120));
         return silo;

@@ -52,7 +52,7 @@ internal sealed class OperatorProcess : IDisposable
         }
     }
 
-    public static OperatorProcess Start(string name, string kubeconfig, string keyFile, string etcdUrl, string? blobConnectionString)
+    public static OperatorProcess Start(string name, string kubeconfig, string keyFile, string etcdUrl, string? blobConnectionString, int? dataPlaneGrpcPort = null)
     {
         var grainPort = FreePort();
         var healthPort = FreePort();
@@ -67,6 +67,8 @@ internal sealed class OperatorProcess : IDisposable
         start.Environment["GRAIN_ADVERTISE"] = $"http://127.0.0.1:{grainPort}";
         start.Environment["HEALTH_PORT"] = healthPort.ToString(CultureInfo.InvariantCulture);
         start.Environment["MULTIGRES_TOPOLOGY_DIAL"] = etcdUrl;
+        if (dataPlaneGrpcPort is { } dial)
+            start.Environment["MULTIGRES_DATAPLANE_DIAL"] = "127.0.0.1:" + dial.ToString(CultureInfo.InvariantCulture);
         start.Environment["PARENT_PID"] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         if (blobConnectionString is not null)
             start.Environment["GRAIN_STORAGE_CONNECTION_STRING"] = blobConnectionString;
