@@ -69,6 +69,7 @@ public sealed partial class OperatorSilo : IAsyncDisposable
             Instance = settings.SiloName,
             ImageUpdateStrategy = settings.ImageUpdateStrategy,
             TopologyAddressFallback = settings.TopologyDial,
+            QuarantineMinimumAge = settings.QuarantineMinimumAge ?? ShardDataPlaneDecisions.QuarantineMinimumAge,
         };
         _topology = new TopologyConnections(options, time, loggers);
 

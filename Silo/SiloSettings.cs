@@ -53,6 +53,9 @@ public sealed record SiloSettings
     /// </summary>
     public DnsEndPoint? DataPlaneDial { get; init; }
 
+    /// <summary>MULTIGRES_QUARANTINE_MIN_AGE (seconds): the quarantine stale-record guard; unset keeps 3 minutes.</summary>
+    public TimeSpan? QuarantineMinimumAge { get; init; }
+
     public static SiloSettings FromEnvironment(Func<string, string?> env, string[] args)
     {
         ArgumentNullException.ThrowIfNull(env);
@@ -90,6 +93,9 @@ public sealed record SiloSettings
             ImageUpdateStrategy = strategy,
             BlobConnectionString = env("GRAIN_STORAGE_CONNECTION_STRING") is { Length: > 0 } blob ? blob : null,
             TopologyDial = env("MULTIGRES_TOPOLOGY_DIAL") is { Length: > 0 } d ? d : null,
+            QuarantineMinimumAge = env("MULTIGRES_QUARANTINE_MIN_AGE") is { Length: > 0 } q
+                ? int.TryParse(q, out var seconds) && seconds >= 0 ? TimeSpan.FromSeconds(seconds) : throw new SiloSettingsException($"MULTIGRES_QUARANTINE_MIN_AGE '{q}' is not a number of seconds")
+                : null,
             DataPlaneDial = env("MULTIGRES_DATAPLANE_DIAL") is { Length: > 0 } dial ? ParseHostPort("MULTIGRES_DATAPLANE_DIAL", dial) : null,
         };
     }

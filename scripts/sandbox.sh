@@ -10,6 +10,9 @@
 # kubeconfig, PIDs, logs. The managed etcd a cluster asks for is a StatefulSet whose address only
 # resolves inside a real cluster, so the silos dial the sandbox's real etcd for every topology
 # address (MULTIGRES_TOPOLOGY_DIAL); the records they write still name the in-cluster address.
+# KubeSim simulates the data plane in that etcd (pooler records, a multiorch that elects primaries,
+# fake multipooler and multiadmin gRPC on one port); the silos dial that port for every pool pod and
+# multiadmin address (MULTIGRES_DATAPLANE_DIAL), keeping the real host name as the authority.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -83,11 +86,13 @@ up() {
   # Azurite's well-known development account (public, documented by Azure; not a secret).
   local blob_url="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$azurite_port/devstoreaccount1;"
 
-  local webhook_port kubesim_port
+  local webhook_port kubesim_port dataplane_port
   webhook_port=$(free_port)
   kubesim_port=$(free_port)
+  dataplane_port=$(free_port)
   log "starting KubeSim"
   start_bg kubesim dotnet "$(bin KubeSim MultigresOrleans.KubeSim.dll)" --port "$kubesim_port" --https \
+    --dataplane-etcd "$etcd_url" --dataplane-grpc-port "$dataplane_port" \
     --kubeconfig-out "$state/kubeconfig" \
     --service-account-kubeconfig "multigres-operator/multigres-operator-controller-manager=$state/operator.kubeconfig" \
     --webhook-service "multigres-operator/multigres-operator-webhook-service=https://127.0.0.1:$webhook_port"
@@ -124,6 +129,7 @@ up() {
       GRAIN_CLUSTER_KEY_FILE="$state/grain-cluster.key" GRAIN_LISTEN="127.0.0.1:$grain_port" \
       GRAIN_ADVERTISE="http://127.0.0.1:$grain_port" HEALTH_PORT="$health_port" \
       GRAIN_STORAGE_CONNECTION_STRING="$blob_url" MULTIGRES_TOPOLOGY_DIAL="$etcd_url" \
+      MULTIGRES_DATAPLANE_DIAL="127.0.0.1:$dataplane_port" \
       start_bg "silo-$i" dotnet "$(bin Silo MultigresOrleans.Silo.dll)"
   done
   for i in 0 1; do

@@ -24,6 +24,12 @@ public sealed record OperatorOptions
     /// <summary>How long a new cluster may wait for its topology server before that is an error (spec §7.2: 2 minutes).</summary>
     public TimeSpan TopologyGracePeriod { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// How old a quarantined pod must be before it is replaced (spec §6.12's stale-record guard, 3 minutes in the
+    /// reference). Environment <c>MULTIGRES_QUARANTINE_MIN_AGE</c> (seconds) shortens it for tests.
+    /// </summary>
+    public TimeSpan QuarantineMinimumAge { get; init; } = Shards.ShardDataPlaneDecisions.QuarantineMinimumAge;
+
     /// <summary>The default image set D (compiled defaults with MULTIGRES_IMAGE_* overrides) — spec §6.1.3.</summary>
     public DefaultImageSet DefaultImages { get; init; } = DefaultImageSet.Compiled;
 

@@ -114,7 +114,7 @@ public static class ShardDataPlaneDecisions
     /// </summary>
     public static QuarantinePlan PlanQuarantine(
         IReadOnlyList<Pod> shardPods, IReadOnlyDictionary<string, string> quarantined, IReadOnlyDictionary<string, string>? podRoles,
-        bool backupHealthy, DateTimeOffset now)
+        bool backupHealthy, DateTimeOffset now, TimeSpan? minimumAge = null)
     {
         if (quarantined.Count == 0)
             return new QuarantinePlan(null, null, null);
@@ -132,7 +132,7 @@ public static class ShardDataPlaneDecisions
                 continue;
             if (podRoles?.GetValueOrDefault(podName) == RolePrimary)
                 continue;
-            if (pod.Metadata.CreationTimestamp is { } created && now - created < QuarantineMinimumAge)
+            if (pod.Metadata.CreationTimestamp is { } created && now - created < (minimumAge ?? QuarantineMinimumAge))
                 continue;
 
             var poolCell = PoolCellOf(pod);

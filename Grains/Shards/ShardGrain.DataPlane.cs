@@ -71,7 +71,7 @@ public sealed partial class ShardGrain
                 .Where(x => x.Record is not null && ShardDataPlaneDecisions.RoleOf(x.Record.Pooler) == ShardDataPlaneDecisions.RoleQuarantined)
                 .ToDictionary(x => x.Pod.Metadata.Name!, x => x.Record!.Pooler.LifecycleStatus?.Reason ?? "", StringComparer.Ordinal);
             var backupHealthy = ConditionSet.IsTrue(shard.Status?.Conditions, ConditionTypes.BackupHealthy);
-            var plan = ShardDataPlaneDecisions.PlanQuarantine(pods, quarantined, roles, backupHealthy, now);
+            var plan = ShardDataPlaneDecisions.PlanQuarantine(pods, quarantined, roles, backupHealthy, now, options.QuarantineMinimumAge);
             if (plan.Event is { } quarantineEvent)
                 await events.RecordAsync(shard, quarantineEvent.Type, quarantineEvent.Reason, quarantineEvent.Message).ConfigureAwait(false);
             if (plan.PodToReplace is { } victim)

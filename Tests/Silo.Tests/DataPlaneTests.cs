@@ -20,7 +20,8 @@ public sealed class DataPlaneTests(OperatorFixture fixture, ITestOutputHelper ou
     private SimulatedDataPlane DataPlane => fixture.Sim.DataPlane ?? throw new InvalidOperationException("the fixture's KubeSim runs without the simulated data plane");
 
     /// <summary>One cell, one shard, pool `main` with <paramref name="replicas"/> pods, its topology under its own root.</summary>
-    private static string Cluster(string ns, string name, int replicas, string workMem = "4MB", string postgresImage = "ghcr.io/multigres/pgctld:sha-66d2310") => $"""
+    private static string Cluster(string ns, string name, int replicas, string workMem = "4MB", string postgresImage = "ghcr.io/multigres/pgctld:sha-66d2310",
+        string sharedBuffers = "128MB") => $"""
         apiVersion: v1
         kind: Secret
         metadata:
@@ -63,6 +64,7 @@ public sealed class DataPlaneTests(OperatorFixture fixture, ITestOutputHelper ou
                           cells: [zone-a]
                         postgresConfig:
                           work_mem: "{workMem}"
+                          shared_buffers: "{sharedBuffers}"
                         pools:
                           main:
                             type: readWrite
@@ -93,6 +95,12 @@ public sealed class DataPlaneTests(OperatorFixture fixture, ITestOutputHelper ou
             $"both pool pods of {name} to carry a new reload-hash\n{fixture.SiloLogs}", Converge);
         Assert.Equal(before.Select(Uid).Order(), after.Select(Uid).Order());
         Assert.Contains(DataPlane.Calls, c => c.Namespace == ns && c.Method.EndsWith("ReloadConfig", StringComparison.Ordinal) && c.Status == GrpcStatus.Ok);
+
+        // shared_buffers is restart-class: the same kind of edit now replaces both pods through the drain machine.
+        await ApplyAsync(Cluster(ns, name, replicas: 2, workMem: "8MB", sharedBuffers: "256MB"));
+        await WithDiagnosticsAsync(ns, () => Eventually.UntilAsync(() => PoolPodsAsync(ns, name),
+            pods => pods.Count == 2 && pods.All(p => !after.Select(Uid).Contains(Uid(p)) && Ready(p)),
+            $"both pool pods of {name} to be replaced after a restart-class change", Rollout));
 
         // Backups age with no event: the periodic check (or any pass) turns BackupHealthy False once the newest is over 25 h.
         DataPlane.AgeBackups(new ShardRef($"/multigres/{name}", "postgres", "default", "0-inf"), TimeSpan.FromHours(30));
@@ -182,6 +190,29 @@ public sealed class DataPlaneTests(OperatorFixture fixture, ITestOutputHelper ou
         OperatorFixture.Ok(await fixture.Kubectl.RunAsync("delete", "pod", victimName, "-n", ns, "--wait=false"));
         await WithDiagnosticsAsync(ns, () => Eventually.UntilAsync(() => GetAsync("pod", victimName, ns),
             p => p is not null && Uid(p) != Uid(victim) && Ready(p), $"pod {victimName} to be recreated and Ready", Converge));
+    }
+
+    [Fact]
+    public async Task A_quarantined_replica_is_replaced_with_a_fresh_volume()
+    {
+        var ns = await fixture.NewNamespaceAsync("dp-quarantine");
+        const string name = "dpquar";
+        await ApplyAsync(Cluster(ns, name, replicas: 2));
+        var shard = await WaitHealthyWithPrimaryAsync(ns, name, pods: 2);
+        await Eventually.UntilAsync(() => ShardAsync(ns, name), s => Condition(s!, "BackupHealthy")?["status"]?.GetValue<string>() == "True",
+            "BackupHealthy True (remediation restores from a backup)", Converge);
+        var replica = shard["status"]!["podRoles"]!.AsObject().Single(r => r.Value!.GetValue<string>() == "REPLICA").Key;
+        var pod = (await GetAsync("pod", replica, ns))!;
+        var pvc = (await GetAsync("persistentvolumeclaim", "data-" + replica, ns))!;
+
+        // The pooler reports itself QUARANTINED (the annotation stays with this pod object, not with its replacement).
+        OperatorFixture.Ok(await fixture.Kubectl.RunAsync("annotate", "pod", replica, "-n", ns, $"{DataPlaneAnnotations.Quarantine}=postgres unrecoverable"));
+        await WithDiagnosticsAsync(ns, () => Eventually.UntilAsync(async () => (Pod: await GetAsync("pod", replica, ns), Pvc: await GetAsync("persistentvolumeclaim", "data-" + replica, ns)),
+            x => x.Pod is not null && Uid(x.Pod) != Uid(pod) && Ready(x.Pod) && x.Pvc is not null && Uid(x.Pvc) != Uid(pvc),
+            $"pod {replica} and its data PVC to be replaced", Converge));
+        var events = await fixture.Kubectl.RunAsync("get", "events", "-n", ns, "-o", "json");
+        Assert.Contains(JsonNode.Parse(events.Stdout)!["items"]!.AsArray(), e => e!["reason"]?.GetValue<string>() == "QuarantineRemediation"
+            && e["message"]!.GetValue<string>().StartsWith($"Replacing quarantined pod {replica} (reason: postgres unrecoverable)", StringComparison.Ordinal));
     }
 
     [Fact]
