@@ -103,6 +103,12 @@ public sealed class ClusterTreeTests(OperatorFixture fixture)
         await GetEventuallyAsync("pod", "demo-multi-az-postgres-default-0-inf-pool-default---8a186ab1-0", Ns);
         await Eventually.UntilAsync(() => fixture.Kubectl.RunAsync("get", "mgc", "demo-multi-az", "-n", Ns, "-o", "jsonpath={.status.phase}"),
             r => r.Stdout == "Healthy", $"demo-multi-az to be Healthy\n{fixture.SiloLogs}", TimeSpan.FromSeconds(120));
+
+        // One pool pod per zone, all Ready, and the simulated data plane's roles in status: one PRIMARY, two REPLICAs.
+        var shard = await Eventually.UntilAsync(() => TryGetAsync("shard", "demo-multi-az-postgres-default-0-inf-36e808c2", Ns),
+            s => s?["status"]?["podRoles"]?.AsObject() is { Count: 3 } roles && roles.Count(r => r.Value!.GetValue<string>() == "PRIMARY") == 1,
+            $"three pod roles with one PRIMARY on the EKS shard\n{fixture.SiloLogs}", TimeSpan.FromSeconds(120));
+        Assert.Equal(2, shard!["status"]!["podRoles"]!.AsObject().Count(r => r.Value!.GetValue<string>() == "REPLICA"));
     }
 
     [Fact]
