@@ -29,7 +29,12 @@ public sealed record PoolPod(
 /// is mid-drain. This pool+cell's own pods are checked here, so the flag must not include them — otherwise a drifted pod
 /// that is unready because of its old spec could never be replaced.
 /// </param>
-public sealed record PoolDrainInput(IReadOnlyList<PoolPod> Pods, int DesiredReplicas, bool ShardHealthy);
+/// <param name="DriftedReplicasElsewhere">
+/// Some replica in another pool or cell of the shard still has an old spec. The primary then waits even when its own
+/// pool+cell has no drifted replica left: with one pod per cell (the EKS layout) the primary would otherwise be
+/// switched over to a replica that is itself still to be replaced, and the shard would fail over twice.
+/// </param>
+public sealed record PoolDrainInput(IReadOnlyList<PoolPod> Pods, int DesiredReplicas, bool ShardHealthy, bool DriftedReplicasElsewhere = false);
 
 /// <summary>Why a drain is started.</summary>
 public enum DrainTrigger
@@ -63,6 +68,9 @@ public enum PlanWait
 
     /// <summary>A pod of this pool+cell that would stay is not Ready.</summary>
     PoolNotReady,
+
+    /// <summary>Only the primary is left to replace here, and a drifted replica elsewhere in the shard goes first.</summary>
+    ReplicasFirst,
 }
 
 /// <summary>The planner's decision for one pool+cell.</summary>
@@ -109,6 +117,7 @@ public static class DrainPlanner
         bool IsExtra(PoolPod p) => p.Index is not { } index || index >= desired;
         var extras = pods.Where(IsExtra).ToList();
         var driftedReplicas = pods.Where(p => p.Drifted && !p.IsPrimary).ToList();
+        var replicasPending = driftedReplicas.Count > 0 || input.DriftedReplicasElsewhere;
 
         // Scale-down first. A primary candidate (only possible when every extra pod is the primary) waits for the
         // drifted replicas: they are rolled below, and the primary goes last.
@@ -120,7 +129,7 @@ public static class DrainPlanner
                 .OrderByDescending(s => s.Score)
                 .ThenBy(s => s.Pod.Name, StringComparer.Ordinal)
                 .First().Pod;
-            if (!(candidate.IsPrimary && driftedReplicas.Count > 0))
+            if (!(candidate.IsPrimary && replicasPending))
             {
                 if (!input.ShardHealthy)
                 {
@@ -145,6 +154,8 @@ public static class DrainPlanner
         {
             target = pods.FirstOrDefault(p => p.Drifted && p.IsPrimary);
             trigger = DrainTrigger.RollingUpdatePrimary;
+            if (target is not null && input.DriftedReplicasElsewhere)
+                return scaleDownBlocked ?? Wait(PlanWait.ReplicasFirst, "drifted replicas in other pools or cells are replaced before the primary", null);
         }
 
         if (target is null)

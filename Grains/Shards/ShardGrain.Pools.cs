@@ -116,7 +116,8 @@ public sealed partial class ShardGrain
                     p.Metadata.DeletionTimestamp is not null,
                     roles?.GetValueOrDefault(p.Metadata.Name!) == ShardDataPlaneDecisions.RoleQuarantined))],
                 desired,
-                RestOfShardHealthy(shardPods, pods));
+                RestOfShardHealthy(shardPods, pods),
+                DriftedReplicasElsewhere(shard, shardPods, pods));
             var drainPlan = DrainPlanner.Plan(input);
             if (drainPlan.PodToDrain is { } target && drainPlan.Event is { } startEvent)
             {
@@ -142,6 +143,17 @@ public sealed partial class ShardGrain
         return shardPods
             .Where(p => !own.Contains(p.Metadata.Name) && p.Metadata.Labels?.GetValueOrDefault(LabelKeys.AppComponent) == Components.ShardPool)
             .All(p => p.Metadata.DeletionTimestamp is null && DrainStates.FromAnnotations(p.Metadata.Annotations) is null && PoolScaleDecisions.IsReady(p));
+    }
+
+    /// <summary>A replica outside this pool+cell still runs an old spec: the shard's primary is replaced only after it.</summary>
+    private bool DriftedReplicasElsewhere(Shard shard, IReadOnlyList<Pod> shardPods, IReadOnlyList<Pod> poolCellPods)
+    {
+        var own = poolCellPods.Select(p => p.Metadata.Name).ToHashSet(StringComparer.Ordinal);
+        var roles = shard.Status?.PodRoles;
+        return shardPods.Any(p => !own.Contains(p.Metadata.Name) && p.Metadata.DeletionTimestamp is null
+            && p.Metadata.Labels?.GetValueOrDefault(LabelKeys.AppComponent) == Components.ShardPool
+            && roles?.GetValueOrDefault(p.Metadata.Name!) != ShardDataPlaneDecisions.RolePrimary
+            && WithinDesiredReplicas(shard, p) && Drifted(shard, p));
     }
 
     private Task<DrainStepResult> StartExternalDeletionDrainAsync(string ns, string pod) =>

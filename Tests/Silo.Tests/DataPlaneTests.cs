@@ -151,7 +151,8 @@ public sealed class DataPlaneTests(OperatorFixture fixture, ITestOutputHelper ou
             Assert.True(states.Last(s => s.State == "ready-for-deletion").Index < primaryStart, $"replica {pod} finished before primary {primary} started draining");
 
         // The primary stepped down by a planned switchover, not by losing its pod.
-        Assert.Contains(DataPlane.Switchovers, s => s.Namespace == ns && s.OldPrimary == $"{ns}/{primary}");
+        var switchover = Assert.Single(DataPlane.Switchovers, s => s.Namespace == ns);
+        Assert.Equal($"{ns}/{primary}", switchover.OldPrimary);
     }
 
     [Fact]

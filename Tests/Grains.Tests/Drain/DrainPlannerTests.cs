@@ -110,4 +110,26 @@ public sealed class DrainPlannerTests
         }
         Assert.Equal("pod-4", expected.PodToDrain);
     }
+
+    [Fact]
+    public void The_primary_waits_for_drifted_replicas_in_other_cells_of_the_shard()
+    {
+        // One pod per cell, as in the EKS guide: this cell's only pod is the drifted primary.
+        var waiting = DrainPlanner.Plan(new PoolDrainInput([Pod("pod-0:PD")], 1, true, DriftedReplicasElsewhere: true));
+        var alone = DrainPlanner.Plan(new PoolDrainInput([Pod("pod-0:PD")], 1, true, DriftedReplicasElsewhere: false));
+
+        Assert.Null(waiting.PodToDrain);
+        Assert.Equal(PlanWait.ReplicasFirst, waiting.Wait);
+        Assert.Equal("pod-0", alone.PodToDrain);
+        Assert.Equal(DrainTrigger.RollingUpdatePrimary, alone.Trigger);
+    }
+
+    [Fact]
+    public void A_primary_scale_down_candidate_also_waits_for_drifted_replicas_elsewhere()
+    {
+        // Scaling to zero in this cell leaves only the primary as the candidate.
+        var plan = DrainPlanner.Plan(new PoolDrainInput([Pod("pod-0:P")], 0, true, DriftedReplicasElsewhere: true));
+
+        Assert.Null(plan.PodToDrain);
+    }
 }
