@@ -141,6 +141,7 @@ public sealed partial class OperatorSilo : IAsyncDisposable
         _dataPlane = new MultipoolerClient(new MultipoolerClientOptions
         {
             AddressOverride = dial is null ? null : (_, _) => new UriBuilder("http", dial.Host, dial.Port).Uri,
+            Tls = settings.InternalTlsDirectory is { } tlsDirectory ? InternalTlsFiles.Options(tlsDirectory) : null,
         }, loggers.CreateLogger<MultipoolerClient>(), time);
         builder.Services.AddSingleton<IMultipoolerClient>(_dataPlane);
         builder.Services.AddSingleton(new Applier(options.FieldManager, loggers.CreateLogger<Applier>()));

@@ -53,6 +53,14 @@ public sealed record SiloSettings
     /// </summary>
     public DnsEndPoint? DataPlaneDial { get; init; }
 
+    /// <summary>
+    /// MULTIGRES_INTERNAL_TLS_DIR: a directory with the operator's client certificate for internal gRPC mTLS
+    /// (<c>tls.crt</c>, <c>tls.key</c>, <c>ca.crt</c>, e.g. a mounted cert-manager Secret issued by the internal CA).
+    /// Without it, calls to a cluster with <c>internalTLS.enabled</c> fail with a clear error instead of the
+    /// reference's silent plaintext failure (contracts §8.8).
+    /// </summary>
+    public string? InternalTlsDirectory { get; init; }
+
     /// <summary>MULTIGRES_QUARANTINE_MIN_AGE (seconds): the quarantine stale-record guard; unset keeps 3 minutes.</summary>
     public TimeSpan? QuarantineMinimumAge { get; init; }
 
@@ -96,6 +104,7 @@ public sealed record SiloSettings
             QuarantineMinimumAge = env("MULTIGRES_QUARANTINE_MIN_AGE") is { Length: > 0 } q
                 ? int.TryParse(q, out var seconds) && seconds >= 0 ? TimeSpan.FromSeconds(seconds) : throw new SiloSettingsException($"MULTIGRES_QUARANTINE_MIN_AGE '{q}' is not a number of seconds")
                 : null,
+            InternalTlsDirectory = env("MULTIGRES_INTERNAL_TLS_DIR") is { Length: > 0 } tlsDir ? tlsDir : null,
             DataPlaneDial = env("MULTIGRES_DATAPLANE_DIAL") is { Length: > 0 } dial ? ParseHostPort("MULTIGRES_DATAPLANE_DIAL", dial) : null,
         };
     }

@@ -84,6 +84,12 @@ public sealed class ClusterTreeTests(OperatorFixture fixture)
         await Eventually.UntilAsync(() => fixture.Kubectl.RunAsync("get", "mgc", "minimal", "-n", ns, "-o", "jsonpath={.status.phase}"),
             r => r.Stdout == "Healthy", $"minimal to be Healthy\n{fixture.SiloLogs}", Converge);
 
+        // The simulated data plane's roles reach the Shard's status: one PRIMARY and one REPLICA of the two pool pods.
+        var withRoles = await Eventually.UntilAsync(() => TryGetAsync("shard", "minimal-postgres-default-0-inf-1e3c045c", ns),
+            s => s?["status"]?["podRoles"]?.AsObject() is { Count: 2 } roles && roles.Any(r => r.Value!.GetValue<string>() == "PRIMARY"),
+            $"two pod roles with a PRIMARY on the minimal shard\n{fixture.SiloLogs}", Converge);
+        Assert.Equal(["PRIMARY", "REPLICA"], withRoles!["status"]!["podRoles"]!.AsObject().Select(r => r.Value!.GetValue<string>()).Order());
+
         // `kubectl get mgc` shows Phase and Available.
         var table = await Eventually.UntilAsync(() => fixture.Kubectl.RunAsync("get", "mgc", "minimal", "-n", ns),
             r => r.ExitCode == 0 && r.Stdout.Contains("True", StringComparison.Ordinal), "kubectl get mgc to show Available True");
