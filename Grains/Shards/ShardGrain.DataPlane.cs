@@ -301,7 +301,7 @@ public sealed partial class ShardGrain
                 pod.Metadata.Labels?.GetValueOrDefault(LabelKeys.Cell),
                 cells,
                 WithinDesiredReplicas(shard, pod),
-                Drifted(shard, pod),
+                _drifted.Contains(pod.Metadata.Name!),
                 ResizePending(shard, pod),
                 pendingDeletion);
             var result = await GrainFactory.GetGrain<IPodGrain>(GrainKeys.Of(ns, pod.Metadata.Name!)).Advance(facts).ConfigureAwait(false);
@@ -326,12 +326,22 @@ public sealed partial class ShardGrain
         return PoolScaleDecisions.PodIndex(pod.Metadata.Name!) is { } index && index < PoolScaleDecisions.DesiredReplicas(spec);
     }
 
-    private bool Drifted(Shard shard, Pod pod)
+    /// <summary>
+    /// The pool pods (not being deleted) whose spec-hash differs from the desired pod's (spec §6.6.5), computed once per
+    /// pass: the pool pass, the planner's shard-wide "replicas first" check and the drain facts all read it.
+    /// </summary>
+    private static HashSet<string> DriftedPods(Shard shard, IEnumerable<Pod> pods, PoolPodInputs inputs)
     {
-        var labels = pod.Metadata.Labels;
-        if (labels?.GetValueOrDefault(LabelKeys.Pool) is not { } pool || labels.GetValueOrDefault(LabelKeys.Cell) is not { } cell
-            || !shard.Spec.Pools.TryGetValue(pool, out var spec) || PoolScaleDecisions.PodIndex(pod.Metadata.Name!) is not { } index)
-            return false;
-        return PoolPodSpecHash.NeedsUpdate(pod, PoolPodBuilder.BuildPoolPod(shard, pool, cell, spec, index, _currentInputs ?? new PoolPodInputs { OperatorEnvironment = environment }));
+        var drifted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var pod in pods.Where(p => p.Metadata.DeletionTimestamp is null))
+        {
+            var labels = pod.Metadata.Labels;
+            if (labels?.GetValueOrDefault(LabelKeys.Pool) is { } pool && labels.GetValueOrDefault(LabelKeys.Cell) is { } cell
+                && shard.Spec.Pools.TryGetValue(pool, out var spec) && PoolScaleDecisions.PodIndex(pod.Metadata.Name!) is { } index
+                && PoolPodSpecHash.NeedsUpdate(pod, PoolPodBuilder.BuildPoolPod(shard, pool, cell, spec, index, inputs)))
+                drifted.Add(pod.Metadata.Name!);
+        }
+
+        return drifted;
     }
 }

@@ -21,6 +21,7 @@ public sealed partial class ShardGrain
         // the finalizer's pass.
         var pods = PodsOf(shard);
         var ns = shard.Metadata.Namespace!;
+        _drifted = []; // drift does not matter once every pod is going
         foreach (var pod in pods.Where(p => p.Metadata.DeletionTimestamp is null && Drain.DrainStates.FromAnnotations(p.Metadata.Annotations) is null))
         {
             await StartDrainAsync(ns, pod.Metadata.Name!, "pending-deletion", Drain.DrainEventReasons.DrainStarted,

@@ -94,13 +94,10 @@ public sealed partial class ShardGrain
         acted |= scaleDown.PodsToDelete.Count > 0 || scaleDown.ExternallyDeletedPodToDrain is not null;
 
         // Phase 3: at most one new drain per pool+cell, chosen with the whole shard's health in view.
-        var drifted = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var pod in pods.Where(p => p.Metadata.DeletionTimestamp is null))
-        {
-            if (PoolScaleDecisions.PodIndex(pod.Metadata.Name!) is { } index && index < desired
-                && PoolPodSpecHash.NeedsUpdate(pod, PoolPodBuilder.BuildPoolPod(shard, poolName, cell, pool, index, inputs)))
-                drifted.Add(pod.Metadata.Name!);
-        }
+        var drifted = pods
+            .Where(p => _drifted.Contains(p.Metadata.Name!) && PoolScaleDecisions.PodIndex(p.Metadata.Name!) is { } index && index < desired)
+            .Select(p => p.Metadata.Name!)
+            .ToHashSet(StringComparer.Ordinal);
 
         if (!acted)
         {
@@ -153,7 +150,7 @@ public sealed partial class ShardGrain
         return shardPods.Any(p => !own.Contains(p.Metadata.Name) && p.Metadata.DeletionTimestamp is null
             && p.Metadata.Labels?.GetValueOrDefault(LabelKeys.AppComponent) == Components.ShardPool
             && roles?.GetValueOrDefault(p.Metadata.Name!) != ShardDataPlaneDecisions.RolePrimary
-            && WithinDesiredReplicas(shard, p) && Drifted(shard, p));
+            && WithinDesiredReplicas(shard, p) && _drifted.Contains(p.Metadata.Name!));
     }
 
     private Task<DrainStepResult> StartExternalDeletionDrainAsync(string ns, string pod) =>

@@ -28,8 +28,8 @@ public sealed partial class ShardGrain(
     private static readonly TimeSpan NotReadyRequeue = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan BackupCheckInterval = TimeSpan.FromMinutes(5);
 
-    /// <summary>The pod inputs of the pass in progress (a grain runs one turn at a time, so a field is safe).</summary>
-    private PoolPodInputs? _currentInputs;
+    /// <summary>Pool pods out of date in the pass in progress (a grain runs one turn at a time, so a field is safe).</summary>
+    private HashSet<string> _drifted = [];
 
     /// <summary>The postgresql.conf render of the pass in progress, for the in-place reload.</summary>
     private PostgresConfigRender? _currentRender;
@@ -135,7 +135,7 @@ public sealed partial class ShardGrain(
             await ApplyAsync(shard, Resources.Pvcs, backup, observed.Pvcs.Cache.Get(ns, backup.Metadata.Name!)).ConfigureAwait(false);
 
         var inputs = new PoolPodInputs { OperatorEnvironment = environment, PostgresConfigHash = config?.RestartHash, PostgresReloadHash = config?.ReloadHash };
-        _currentInputs = inputs;
+        _drifted = DriftedPods(shard, pods, inputs);
         _currentRender = config;
         var drifted = 0;
         var acted = false;
