@@ -199,16 +199,23 @@ public sealed partial class PodGrain(
     /// </summary>
     private async Task EnsureTimeoutReminderAsync()
     {
-        if (await GetReminder(TimeoutReminder).ConfigureAwait(false) is not null)
+        if (_hasTimeoutReminder ??= await GetReminder(TimeoutReminder).ConfigureAwait(false) is not null)
             return;
         await RegisterOrUpdateReminder(TimeoutReminder, Settings.Timeout + TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1)).ConfigureAwait(false);
+        _hasTimeoutReminder = true;
     }
 
     private async Task ForgetTimeoutAsync()
     {
+        if (_hasTimeoutReminder == false)
+            return;
         if (await GetReminder(TimeoutReminder).ConfigureAwait(false) is { } reminder)
             await UnregisterReminder(reminder).ConfigureAwait(false);
+        _hasTimeoutReminder = false;
     }
+
+    /// <summary>Whether the timeout reminder exists, as far as this activation knows (null: not looked up yet), so a step reads the reminder table at most once.</summary>
+    private bool? _hasTimeoutReminder;
 
     private static partial class Log
     {

@@ -28,6 +28,7 @@ public sealed partial class ShardGrain : IRemindable
         {
             if (await GetReminder(CertificateReminder).ConfigureAwait(false) is { } reminder)
                 await UnregisterReminder(reminder).ConfigureAwait(false);
+            _certificateReminderKnown = false;
             return;
         }
 
@@ -87,9 +88,16 @@ public sealed partial class ShardGrain : IRemindable
             await events.RecordAsync(shard, EventRecorder.Normal, reason, message).ConfigureAwait(false);
         }
 
-        if (await GetReminder(CertificateReminder).ConfigureAwait(false) is null)
-            await RegisterOrUpdateReminder(CertificateReminder, CertificateCheckPeriod, CertificateCheckPeriod).ConfigureAwait(false);
+        // Looked up once per activation: the reminder is durable, so one that exists stays until the shard is gone.
+        if (!_certificateReminderKnown)
+        {
+            if (await GetReminder(CertificateReminder).ConfigureAwait(false) is null)
+                await RegisterOrUpdateReminder(CertificateReminder, CertificateCheckPeriod, CertificateCheckPeriod).ConfigureAwait(false);
+            _certificateReminderKnown = true;
+        }
     }
+
+    private bool _certificateReminderKnown;
 
     /// <summary>§6.5 step 8: the cipher key Secret, read uncached; a problem stops the pass before any pod is created.</summary>
     private async Task CheckCipherKeyAsync(Shard shard)
