@@ -44,6 +44,12 @@ public sealed class PodGrainTests : IAsyncLifetime
             ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "multipooler", ["image"] = "x" }) },
         });
 
+        // KubeSim's kubelet schedules the pod and marks it Ready (status writes change its resourceVersion); wait until it
+        // settles, so the grain's patches under the read resourceVersion are not refused as conflicts.
+        await Eventually.UntilAsync(PodAsync,
+            p => p["status"]?["conditions"]?.AsArray().Any(c => c!["type"]!.GetValue<string>() == "Ready" && c["status"]!.GetValue<string>() == "True") == true,
+            $"pod {PodName} to be Ready");
+
         var resources = new OperatorResources(_client);
         var builder = new SiloHostBuilder()
             .Configure(o => o.SiloName = "pod-grain-test")
