@@ -5,7 +5,14 @@ using System.Security.Cryptography.X509Certificates;
 namespace MultigresOrleans.Grains.Certificates;
 
 /// <summary>A PEM certificate with its PEM private key, as stored in a Secret.</summary>
-public sealed record PemKeyPair(string CertificatePem, string PrivateKeyPem);
+public sealed record PemKeyPair(string CertificatePem, string PrivateKeyPem)
+{
+    /// <summary>The pair a Secret holds under <paramref name="certificateKey"/> and <paramref name="keyKey"/>; null when the Secret or either key is missing.</summary>
+    public static PemKeyPair? FromSecret(Kubernetes.Models.Secret? secret, string certificateKey, string keyKey) =>
+        secret?.Data is { } data && data.TryGetValue(certificateKey, out var cert) && data.TryGetValue(keyKey, out var key)
+            ? new PemKeyPair(System.Text.Encoding.UTF8.GetString(cert), System.Text.Encoding.UTF8.GetString(key))
+            : null;
+}
 
 /// <summary>What a serving (leaf) certificate must say.</summary>
 /// <param name="ServiceName">The certificate's CN; also the Service whose in-cluster DNS names become SANs.</param>

@@ -96,7 +96,7 @@ public sealed partial class WebhookPki(KubernetesClient client, WebhookPkiOption
         var now = time.GetUtcNow();
 
         var caSecret = await _secrets.TryGetAsync(options.CaSecretName, options.Namespace, cancellationToken).ConfigureAwait(false);
-        var authority = Pair(caSecret, PkiRules.CaCertificateKey, PkiRules.CaPrivateKeyKey);
+        var authority = PemKeyPair.FromSecret(caSecret, PkiRules.CaCertificateKey, PkiRules.CaPrivateKeyKey);
         var caDecision = PkiRules.EvaluateAuthority(authority, now);
         Log.SecretDecision(logger, options.CaSecretName, options.Namespace, caDecision.Action.ToString(), caDecision.Reason);
         if (caDecision.Action != CertificateAction.Keep)
@@ -112,7 +112,7 @@ public sealed partial class WebhookPki(KubernetesClient client, WebhookPkiOption
 
         var request = new ServingCertificateRequest(options.ServiceName, options.Namespace);
         var servingSecret = await _secrets.TryGetAsync(options.ServingSecretName, options.Namespace, cancellationToken).ConfigureAwait(false);
-        var serving = Pair(servingSecret, PkiRules.TlsCertificateKey, PkiRules.TlsPrivateKeyKey);
+        var serving = PemKeyPair.FromSecret(servingSecret, PkiRules.TlsCertificateKey, PkiRules.TlsPrivateKeyKey);
         // A new CA invalidates every leaf it did not sign; PkiRules sees that through SignedBy.
         var servingDecision = PkiRules.EvaluateServing(serving, authority!, request, now);
         Log.SecretDecision(logger, options.ServingSecretName, options.Namespace, servingDecision.Action.ToString(), servingDecision.Reason);
@@ -139,13 +139,8 @@ public sealed partial class WebhookPki(KubernetesClient client, WebhookPkiOption
 
     /// <summary>The serving pair stored in the serving Secret, or null when it is missing or incomplete.</summary>
     public async Task<PemKeyPair?> ReadServingAsync(CancellationToken cancellationToken = default) =>
-        Pair(await _secrets.TryGetAsync(options.ServingSecretName, options.Namespace, cancellationToken).ConfigureAwait(false),
+        PemKeyPair.FromSecret(await _secrets.TryGetAsync(options.ServingSecretName, options.Namespace, cancellationToken).ConfigureAwait(false),
             PkiRules.TlsCertificateKey, PkiRules.TlsPrivateKeyKey);
-
-    public static PemKeyPair? Pair(Secret? secret, string certificateKey, string keyKey) =>
-        secret?.Data is { } data && data.TryGetValue(certificateKey, out var cert) && data.TryGetValue(keyKey, out var key)
-            ? new PemKeyPair(Encoding.UTF8.GetString(cert), Encoding.UTF8.GetString(key))
-            : null;
 
     private async Task<Secret> WriteSecretAsync(Secret? existing, string name, Dictionary<string, string> values, CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using MultigresOrleans.Grains.Abstractions.Api.V1Alpha1;
 using MultigresOrleans.Grains.Abstractions.Grains;
+using MultigresOrleans.Grains.Builders.PoolPods;
 using MultigresOrleans.Grains.Drain;
 using MultigresOrleans.Grains.Topology;
 using MultigresOrleans.Grains.Topology.ClusterMetadata;
@@ -24,9 +25,9 @@ public sealed record QuarantinePlan(string? PodToReplace, string? Reason, DrainE
 /// </summary>
 public static class ShardDataPlaneDecisions
 {
-    public const string RolePrimary = "PRIMARY";
+    public const string RolePrimary = PoolScaleDecisions.RolePrimary;
     public const string RoleReplica = "REPLICA";
-    public const string RoleQuarantined = "QUARANTINED";
+    public const string RoleQuarantined = PoolScaleDecisions.RoleQuarantined;
 
     /// <summary>How old a quarantined pod must be before it is replaced (§5.4): a new pod gets time to come up first.</summary>
     public static readonly TimeSpan QuarantineMinimumAge = TimeSpan.FromMinutes(3);
@@ -140,7 +141,7 @@ public static class ShardDataPlaneDecisions
                 && !quarantined.ContainsKey(p.Metadata.Name!)
                 && p.Metadata.DeletionTimestamp is null
                 && DrainStates.FromAnnotations(p.Metadata.Annotations) is null
-                && !Builders.PoolPods.PoolScaleDecisions.IsReady(p));
+                && !PoolScaleDecisions.IsReady(p));
             if (blocker is not null)
             {
                 deferred ??= new DrainEvent(DrainEvent.Warning, "QuarantineRemediationDeferred",

@@ -62,7 +62,7 @@ public sealed partial class ShardGrain
             RequeueWithin(NoPrimaryRequeue);
 
         if (shard.Spec.TopologyPruning?.Enabled != false)
-            await MarkDeadPoolersAsync(shard, store: null, cells, podNames).ConfigureAwait(false);
+            await MarkDeadPoolersAsync(shard, cells, podNames).ConfigureAwait(false);
 
         if (!pendingDeletion)
         {
@@ -258,9 +258,9 @@ public sealed partial class ShardGrain
         topology.Get([shard.Spec.GlobalTopoServer.Address], shard.Spec.GlobalTopoServer.RootPath);
 
     /// <summary>Dead-pooler marking (§5.3): records no shard pod backs (terminating pods count) become LIFECYCLE_SHUTDOWN.</summary>
-    private async Task MarkDeadPoolersAsync(Shard shard, TopologyStore? store, IReadOnlyList<CellPoolers> cells, IReadOnlyCollection<string> podNames)
+    private async Task MarkDeadPoolersAsync(Shard shard, IReadOnlyList<CellPoolers> cells, IReadOnlyCollection<string> podNames)
     {
-        store ??= ShardTopology(shard);
+        var store = ShardTopology(shard);
         var marked = 0;
         foreach (var cell in cells.Where(c => c.Observed))
         {

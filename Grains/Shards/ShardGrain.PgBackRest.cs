@@ -57,7 +57,7 @@ public sealed partial class ShardGrain : IRemindable
         var factory = new CertificateFactory(time);
         var caName = PgBackRestTlsRules.CaSecretName(shard);
         var caSecret = await Resources.Secrets.TryGetAsync(caName, ns).ConfigureAwait(false);
-        var authority = Pair(caSecret, PkiRules.CaCertificateKey, PkiRules.CaPrivateKeyKey);
+        var authority = PemKeyPair.FromSecret(caSecret, PkiRules.CaCertificateKey, PkiRules.CaPrivateKeyKey);
         if (PkiRules.EvaluateAuthority(authority, now).Action != CertificateAction.Keep)
         {
             authority = factory.CreateAuthority(PgBackRestTlsRules.Organization);
@@ -71,7 +71,7 @@ public sealed partial class ShardGrain : IRemindable
 
         var tlsName = PgBackRestTlsRules.TlsSecretName(shard);
         var tlsSecret = await Resources.Secrets.TryGetAsync(tlsName, ns).ConfigureAwait(false);
-        var server = Pair(tlsSecret, PkiRules.TlsCertificateKey, PkiRules.TlsPrivateKeyKey);
+        var server = PemKeyPair.FromSecret(tlsSecret, PkiRules.TlsCertificateKey, PkiRules.TlsPrivateKeyKey);
         var request = PgBackRestTlsRules.ServerRequest(shard);
         var decision = PkiRules.EvaluateServing(server, authority!, request, now);
         if (decision.Action != CertificateAction.Keep)
@@ -111,11 +111,6 @@ public sealed partial class ShardGrain : IRemindable
             throw new InvalidOperationException(problem);
         }
     }
-
-    private static PemKeyPair? Pair(Secret? secret, string certificateKey, string keyKey) =>
-        secret?.Data is { } data && data.TryGetValue(certificateKey, out var cert) && data.TryGetValue(keyKey, out var key)
-            ? new PemKeyPair(Encoding.UTF8.GetString(cert), Encoding.UTF8.GetString(key))
-            : null;
 
     /// <summary>Creates the Secret, or replaces its data under the read resourceVersion (a concurrent writer makes this fail and retry).</summary>
     private async Task WriteSecretAsync(Shard shard, Secret? existing, string name, Dictionary<string, string> values)

@@ -278,19 +278,8 @@ public sealed class DataPlaneTests(OperatorFixture fixture, ITestOutputHelper ou
         }
     }
 
-    private async Task ApplyAsync(string manifest)
-    {
-        var file = Path.Combine(Path.GetTempPath(), $"dp-{Guid.NewGuid():N}.yaml");
-        await File.WriteAllTextAsync(file, manifest);
-        try
-        {
-            OperatorFixture.Ok(await fixture.Kubectl.RunAsync("apply", "-f", file));
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
+    private async Task ApplyAsync(string manifest) =>
+        OperatorFixture.Ok(await fixture.Kubectl.RunAsync(["apply", "-f", "-"], manifest));
 
     /// <summary>Waits until the cluster is Healthy and its shard reports <paramref name="pods"/> roles, exactly one PRIMARY.</summary>
     private async Task<JsonNode> WaitHealthyWithPrimaryAsync(string ns, string cluster, int pods)
