@@ -110,7 +110,19 @@ internal sealed class SiloProcess : IDisposable
 
             var remaining = until - DateTime.UtcNow;
             if (process.HasExited && !next.IsCompleted)
+            {
+                // HasExited turns true before the asynchronous reader has delivered the last lines; WaitForExit()
+                // waits until the redirected streams reach end of file, so a line printed just before a clean exit
+                // (STOPPED after a graceful shutdown) is not mistaken for a missing one.
+                process.WaitForExit();
+                lock (gate)
+                {
+                    if (lines.FirstOrDefault(match) is { } last)
+                        return last;
+                }
+
                 throw new InvalidOperationException($"silo {Name} exited ({process.ExitCode}) before printing {expected}; stdout: {string.Join(" | ", Lines.TakeLast(10))}\n{LogTail}");
+            }
             if (remaining <= TimeSpan.Zero)
                 throw new TimeoutException($"silo {Name}: waited {deadline.TotalSeconds} s for {expected}; stdout: {string.Join(" | ", Lines.TakeLast(10))}\n{LogTail}");
             try
