@@ -32,10 +32,12 @@ sandbox-up: deps
 sandbox-down:
 	@scripts/sandbox.sh down
 
-## bench: admission latency (p50/p99) of a MultigresCluster CREATE, directly against the webhook and
-## through KubeSim, side by side in one run (Release build; BENCH_ITERATIONS requests each, default 500)
+## bench: side by side in one run (Release build): admission latency (p50/p99) of a MultigresCluster
+## CREATE directly against the webhook and through KubeSim (BENCH_ITERATIONS requests, default 500);
+## grain call latency local vs silo to silo over HTTP/2 (10x as many calls) and the graceful handoff
+## time on Leases. BENCH=admission or BENCH=grains runs one of them.
 bench:
-	dotnet run --project Tools/Bench -c Release -- "$(CURDIR)" $(or $(BENCH_ITERATIONS),500)
+	dotnet run --project Tools/Bench -c Release -- "$(CURDIR)" $(or $(BENCH_ITERATIONS),500) $(or $(BENCH),all)
 
 ## crds: regenerate deploy/crds from the C# API types (commit the result)
 crds:
