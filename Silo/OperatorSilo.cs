@@ -46,6 +46,7 @@ public sealed partial class OperatorSilo : IAsyncDisposable
     private readonly ObservedState _observed;
     private readonly TopologyConnections _topology;
     private readonly MultipoolerClient _dataPlane;
+    private readonly Applier _applier;
     private readonly SiloHost _silo;
     private readonly ReconcileDispatcher _dispatcher;
     private WebApplication? _health;
@@ -144,7 +145,8 @@ public sealed partial class OperatorSilo : IAsyncDisposable
             Tls = settings.InternalTlsDirectory is { } tlsDirectory ? InternalTlsFiles.Options(tlsDirectory) : null,
         }, loggers.CreateLogger<MultipoolerClient>(), time);
         builder.Services.AddSingleton<IMultipoolerClient>(_dataPlane);
-        builder.Services.AddSingleton(new Applier(options.FieldManager, loggers.CreateLogger<Applier>()));
+        _applier = new Applier(options.FieldManager, loggers.CreateLogger<Applier>());
+        builder.Services.AddSingleton(_applier);
         builder.Services.AddSingleton(new EventRecorder(resources, time, settings.SiloName, loggers.CreateLogger<EventRecorder>()));
         builder.Services.AddSingleton(OperatorEnvironment.FromEnvironment(Environment.GetEnvironmentVariable));
         builder.Services.AddSingleton(time);
@@ -219,7 +221,13 @@ public sealed partial class OperatorSilo : IAsyncDisposable
         {
             Added = (obj, _) => Offer(obj),
             Updated = (_, now) => Offer(now),
-            Deleted = Offer,
+            Deleted = obj =>
+            {
+                // The applier remembers what it applied per object; a long-lived silo would otherwise
+                // keep an entry for every object it ever applied, and a recreated one must be applied.
+                _applier.Forget(informer.Resource.Plural, obj.Metadata);
+                Offer(obj);
+            },
         });
 
     private void Offer(IKubernetesObject obj)

@@ -34,6 +34,9 @@ public sealed partial class Applier(string fieldManager, ILogger<Applier> logger
 
     public string FieldManager { get; } = fieldManager;
 
+    /// <summary>How many objects this silo remembers an applied intent for (deleted objects are forgotten).</summary>
+    public int Remembered => _applied.Count;
+
     public async Task<ApplyOutcome> ApplyAsync<T>(ResourceClient<T> resource, T desired, T? live, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject =>
         (await ApplyForResultAsync(resource, desired, live, cancellationToken).ConfigureAwait(false)).Outcome;

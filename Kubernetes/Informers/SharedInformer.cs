@@ -68,6 +68,9 @@ public sealed class SharedInformer<T> : IAsyncDisposable where T : class
 
     public InformerOptions Options { get; }
 
+    /// <summary>The resource this informer lists and watches.</summary>
+    public ApiResource Resource => _client.Resource;
+
     /// <summary>The cache, indexed by namespace from the start; add more with <see cref="AddIndex"/>.</summary>
     public InformerCache<T> Cache { get; } = new();
 
