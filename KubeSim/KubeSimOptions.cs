@@ -46,6 +46,13 @@ public sealed class KubeSimOptions
     /// </summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, string> WebhookServices { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Authorize resource requests with RBAC (Roles, ClusterRoles and their bindings in the store),
+    /// answering 403 Forbidden like kube-apiserver; system:masters and the admin token bypass it.
+    /// Off: every authenticated user may do everything.
+    /// </summary>
+    public bool EnforceRbac { get; set; }
+
     /// <summary>Log each request (method, path, Accept, status) at Information level.</summary>
     public bool LogRequests { get; set; }
 

@@ -2,7 +2,7 @@ using MultigresOrleans.KubeSim;
 
 // KubeSim's command line: `--port N --kubeconfig-out PATH [--https] [--https-port N] [--audit-log PATH] [--snapshot PATH]
 // [--webhook-service ns/name=https://127.0.0.1:PORT] [--service-account-kubeconfig ns/name=PATH] [--no-controllers] [--log-requests]
-// [--dataplane-etcd URL] [--dataplane-grpc-port N]`.
+// [--enforce-rbac] [--dataplane-etcd URL] [--dataplane-grpc-port N]`.
 var options = new KubeSimOptions();
 var serviceAccountKubeconfigs = new List<(string Namespace, string Name, string Path)>();
 for (var i = 0; i < args.Length; i++)
@@ -44,6 +44,9 @@ for (var i = 0; i < args.Length; i++)
             break;
         case "--log-requests":
             options.LogRequests = true;
+            break;
+        case "--enforce-rbac":
+            options.EnforceRbac = true;
             break;
         case "--no-controllers":
             options.SimulateControllers = false;

@@ -64,6 +64,23 @@ public sealed class ApiException(int code, string reason, string message, JsonOb
     public static ApiException Forbidden(string group, string plural, string name, string message) =>
         new(403, "Forbidden", $"{Qualified(group, plural)} \"{name}\" is forbidden: {message}", DetailsFor(name, group, plural));
 
+    /// <summary>
+    /// The authorizer's 403, like apierrors.NewForbidden: the resource qualified by its group (never
+    /// the subresource), the object's name only when the request named one, and details whose kind
+    /// is the resource plural.
+    /// </summary>
+    public static ApiException AuthorizationDenied(string group, string plural, string name, string message)
+    {
+        var details = new JsonObject();
+        if (name.Length > 0)
+            details["name"] = name;
+        if (group.Length > 0)
+            details["group"] = group;
+        details["kind"] = plural;
+        var subject = name.Length > 0 ? $"{Qualified(group, plural)} \"{name}\"" : Qualified(group, plural);
+        return new(403, "Forbidden", $"{subject} is forbidden: {message}", details);
+    }
+
     public static ApiException InternalError(string message) => new(500, "InternalError", $"Internal error occurred: {message}");
 
     /// <summary>A 422 with one cause per field error, the message listing them as the API server does.</summary>

@@ -171,6 +171,9 @@ internal sealed partial class ApiHandler(
         int? failedWith = null;
         try
         {
+            // Inside the try, so a denial is counted and (for writes) audited like any other failure.
+            if (options.EnforceRbac)
+                Authorize(user, type, target, verb, query["fieldSelector"]);
             if (failWith is { } code)
                 throw InjectedFailure(code);
             var ctx = new RequestContext
@@ -202,6 +205,25 @@ internal sealed partial class ApiHandler(
                     verb is "create" or "update" or "patch" ? http.Items[WrittenKey] as System.Text.Json.Nodes.JsonObject : null);
         }
     }
+
+    /// <summary>
+    /// Throws the API server's 403 unless RBAC allows the request. The attributes follow the real
+    /// request-info resolver: a named namespace is its own namespace, and a list or watch pinned to
+    /// one name by a field selector is about that name.
+    /// </summary>
+    private void Authorize(UserInfo user, ResourceType type, RequestTarget target, string verb, string? fieldSelector)
+    {
+        if (RbacAuthorizer.IsPrivileged(user))
+            return;
+        var ns = target.Namespace ?? (type.Group.Length == 0 && type.Plural == "namespaces" && target.Name is not null ? target.Name : "");
+        var attributes = new ResourceAttributes(verb, type.Group, type.Plural, target.Subresource, ns, RbacAuthorizer.NameOf(target.Name, verb, fieldSelector));
+        var decision = rbac.Authorize(user, attributes);
+        if (!decision.Allowed)
+            throw ApiException.AuthorizationDenied(type.Group, type.Plural, attributes.Name, RbacAuthorizer.ForbiddenMessage(user, attributes, decision.Reason));
+    }
+
+    /// <summary>Reads the RBAC objects from the store on every check, so bindings take effect at once.</summary>
+    private readonly RbacAuthorizer rbac = new(service.Store);
 
     private const string ContextKey = "kubesim.request-context";
 
@@ -270,7 +292,7 @@ internal sealed partial class ApiHandler(
                 await watch.ServeAsync(http, type, target.Namespace, LabelSelector.Parse(http.Request.Query["labelSelector"]), fields);
                 return;
             }
-            case "create" when type.Group == "authorization.k8s.io":
+            case "create" when type.Group == "authorization.k8s.io" && !options.EnforceRbac:
             {
                 // Authorization is not enforced, so every access review is allowed (and never stored).
                 // kubectl sends the review as protobuf; its content does not matter when everything is allowed.
@@ -281,6 +303,9 @@ internal sealed partial class ApiHandler(
                 await HttpJson.WriteAsync(http, 201, review, ctx);
                 return;
             }
+            case "create" when type.Group == "authorization.k8s.io":
+                await ReviewAccessAsync(http, ctx);
+                return;
             case "create":
             {
                 var body = await ReadObjectAsync(http);
@@ -344,6 +369,46 @@ internal sealed partial class ApiHandler(
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// A SelfSubjectAccessReview under RBAC: the caller's access is judged by the same authorizer
+    /// that guards requests, so `kubectl auth can-i` answers what the server would do. Non-resource
+    /// paths are always allowed here, as they are when requested. Never stored.
+    /// </summary>
+    private async Task ReviewAccessAsync(HttpContext http, RequestContext ctx)
+    {
+        JsonObject review;
+        if ((http.Request.ContentType ?? "").StartsWith(ProtobufDecoder.ContentType, StringComparison.Ordinal))
+        {
+            using var buffer = new MemoryStream();
+            await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
+            review = AccessReviewProtobuf.Decode(buffer.ToArray());
+        }
+        else
+        {
+            review = await ReadObjectAsync(http);
+        }
+        var spec = review["spec"] as JsonObject;
+        JsonObject status;
+        if (RbacAuthorizer.FromReviewSpec(spec) is { } attributes)
+        {
+            var decision = RbacAuthorizer.IsPrivileged(ctx.User) ? new AuthorizationDecision(true, "") : rbac.Authorize(ctx.User, attributes);
+            status = new JsonObject { ["allowed"] = decision.Allowed };
+            if (decision.Reason.Length > 0)
+                status["reason"] = decision.Reason;
+        }
+        else if (spec?["nonResourceAttributes"] is JsonObject)
+        {
+            status = new JsonObject { ["allowed"] = true, ["reason"] = "KubeSim does not authorize non-resource URLs" };
+        }
+        else
+        {
+            throw ApiException.Invalid("SelfSubjectAccessReview.authorization.k8s.io", "authorization.k8s.io", "SelfSubjectAccessReview", "",
+                [("spec.resourceAttributes", "FieldValueRequired", "Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified")]);
+        }
+        review["status"] = status;
+        await HttpJson.WriteAsync(http, 201, review, ctx);
     }
 
     private static string CombineSelectors(string? a, string b) => string.IsNullOrEmpty(a) ? b : a + "," + b;

@@ -7,8 +7,9 @@ namespace MultigresOrleans.KubeSim.Security;
 /// <summary>
 /// Bearer tokens: one admin token written to the kubeconfig, plus tokens issued on demand for
 /// distinct users and service accounts, so admission webhooks see a real `userInfo` and rules such
-/// as "only the operator may edit children" are testable. There is no authorization (RBAC is not
-/// enforced): every authenticated user may do everything.
+/// as "only the operator may edit children" are testable. Authorization is off unless
+/// <see cref="KubeSimOptions.EnforceRbac"/> is set (<see cref="RbacAuthorizer"/>); off, every
+/// authenticated user may do everything.
 /// </summary>
 public sealed class TokenAuthenticator
 {
