@@ -15,12 +15,17 @@ public sealed class OperatorCollection : ICollectionFixture<OperatorFixture>
 /// <summary>
 /// KubeSim in this process (on the system clock, so its simulated kubelet makes pods Ready), a real
 /// etcd and Azurite from scripts/, the CRDs and sample nodes installed with the real kubectl, and two
-/// operator silos as separate processes sharing one grain cluster. Tests isolate themselves by
+/// operator silos as separate processes sharing one grain cluster. The silos authenticate as the
+/// operator's service account, and KubeSim enforces RBAC with the install's own rules
+/// (deploy/operator), so every operator test also proves the manifests grant what the operator does;
+/// <see cref="RbacCoverageTests"/> checks that no request was refused. Tests isolate themselves by
 /// namespace. Everything is stopped by PID on dispose.
 /// </summary>
 public sealed class OperatorFixture : IAsyncLifetime
 {
     public const string OperatorNamespace = "multigres-operator";
+    public const string OperatorServiceAccount = "multigres-operator-controller-manager";
+    public const string OperatorUser = $"system:serviceaccount:{OperatorNamespace}:{OperatorServiceAccount}";
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "operator-e2e-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly List<OperatorProcess> _silos = [];
@@ -35,6 +40,9 @@ public sealed class OperatorFixture : IAsyncLifetime
     public string EtcdUrl => _etcd!.Fields[0];
     public string KubeconfigPath => Path.Combine(_directory, "kubeconfig");
     public string KeyFile => Path.Combine(_directory, "grain-cluster.key");
+
+    /// <summary>The silos' kubeconfig: the operator's service account token, as a pod would have it.</summary>
+    public string OperatorKubeconfigPath => Path.Combine(_directory, "operator-kubeconfig");
     internal IReadOnlyList<OperatorProcess> Silos => _silos;
 
     public string BlobConnectionString =>
@@ -49,7 +57,7 @@ public sealed class OperatorFixture : IAsyncLifetime
         Etcd = new EtcdClient(new EtcdClientOptions { Endpoints = [EtcdUrl] });
         // The simulated data plane registers pool pods' poolers in the real etcd, elects primaries and answers the
         // multipooler and multiadmin calls, so shards get roles, backups, reloads and switchovers end to end.
-        Sim = await KubeSimServer.StartAsync(new KubeSimOptions { Https = true, KubeconfigOut = KubeconfigPath, DataPlaneEtcd = EtcdUrl }, TimeProvider.System);
+        Sim = await KubeSimServer.StartAsync(new KubeSimOptions { Https = true, KubeconfigOut = KubeconfigPath, DataPlaneEtcd = EtcdUrl, EnforceRbac = true }, TimeProvider.System);
         Client = new KubernetesClient(KubernetesClientConfiguration.FromKubeConfigFile(KubeconfigPath));
         Kubectl = new Kubectl(KubeconfigPath, Path.Combine(_directory, "kube-cache"));
         foreach (var crd in Directory.GetFiles(RepositoryPaths.Crds, "multigres.com_*.yaml").Order(StringComparer.Ordinal))
@@ -60,11 +68,26 @@ public sealed class OperatorFixture : IAsyncLifetime
             ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = OperatorNamespace },
         });
         await Eventually.UntilAsync(() => Kubectl.RunAsync("get", "multigresclusters", "-A"), r => r.ExitCode == 0, "the MultigresCluster CRD to be served");
+        await InstallOperatorIdentityAsync();
         await File.WriteAllBytesAsync(KeyFile, System.Security.Cryptography.RandomNumberGenerator.GetBytes(48));
         foreach (var name in new[] { "silo-0", "silo-1" })
-            _silos.Add(OperatorProcess.Start(name, KubeconfigPath, KeyFile, EtcdUrl, BlobConnectionString, Sim.DataPlaneGrpcPort));
+            _silos.Add(OperatorProcess.Start(name, OperatorKubeconfigPath, KeyFile, EtcdUrl, BlobConnectionString, Sim.DataPlaneGrpcPort));
         foreach (var silo in _silos)
             await silo.WaitReadyAsync(TimeSpan.FromSeconds(120));
+    }
+
+    /// <summary>
+    /// The service account and the RBAC objects of deploy/operator exactly as kustomize renders them (the
+    /// Deployment and the rest stay out: the silos run as processes here), applied with the real kubectl.
+    /// </summary>
+    private async Task InstallOperatorIdentityAsync()
+    {
+        string[] kinds = ["ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"];
+        var identity = (await OperatorManifestTests.RenderAsync("operator")).Where(o => kinds.Contains(o["kind"]!.GetValue<string>())).ToList();
+        Assert.Equal(kinds.Length, identity.Count);
+        foreach (var manifest in identity)
+            Ok(await Kubectl.RunAsync(["apply", "-f", "-"], stdin: manifest.ToJsonString()));
+        await File.WriteAllTextAsync(OperatorKubeconfigPath, Sim.ServiceAccountKubeconfig(OperatorNamespace, OperatorServiceAccount));
     }
 
     /// <summary>A fresh namespace for one test.</summary>
@@ -81,7 +104,7 @@ public sealed class OperatorFixture : IAsyncLifetime
     /// <summary>Start one more silo (a replacement after a kill).</summary>
     internal async Task<OperatorProcess> StartSiloAsync(string name)
     {
-        var silo = OperatorProcess.Start(name, KubeconfigPath, KeyFile, EtcdUrl, BlobConnectionString, Sim.DataPlaneGrpcPort);
+        var silo = OperatorProcess.Start(name, OperatorKubeconfigPath, KeyFile, EtcdUrl, BlobConnectionString, Sim.DataPlaneGrpcPort);
         _silos.Add(silo);
         await silo.WaitReadyAsync(TimeSpan.FromSeconds(120));
         return silo;
