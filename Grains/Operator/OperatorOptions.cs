@@ -30,6 +30,9 @@ public sealed record OperatorOptions
     /// </summary>
     public TimeSpan QuarantineMinimumAge { get; init; } = Shards.ShardDataPlaneDecisions.QuarantineMinimumAge;
 
+    /// <summary>How long a pooler record must have had no pod before it is marked SHUTDOWN (contracts §8.13; the reference marks at once).</summary>
+    public TimeSpan DeadPoolerGrace { get; init; } = Topology.TopologyRecords.DeadPoolerGrace;
+
     /// <summary>The default image set D (compiled defaults with MULTIGRES_IMAGE_* overrides) — spec §6.1.3.</summary>
     public DefaultImageSet DefaultImages { get; init; } = DefaultImageSet.Compiled;
 

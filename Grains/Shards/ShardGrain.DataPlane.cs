@@ -39,6 +39,10 @@ public sealed partial class ShardGrain
     /// <summary>Pods whose planned switchover was asked for, and when (activation memory: a new activation may ask once more).</summary>
     private readonly Dictionary<string, DateTimeOffset> _switchoverRequested = new(StringComparer.Ordinal);
 
+    // When each pooler record was first seen without a pod (contracts §8.13). In memory on purpose: after the
+    // grain moves the clock starts again, which only delays a mark.
+    private IReadOnlyDictionary<string, DateTimeOffset> _poolerAbsentSince = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+
     private async Task<DataPlaneOutcome> ReconcileDataPlaneAsync(Shard shard, IReadOnlyList<Pod> pods, bool pendingDeletion, DateTimeOffset now)
     {
         var cells = await ReadPoolersAsync(shard).ConfigureAwait(false);
@@ -62,7 +66,7 @@ public sealed partial class ShardGrain
             RequeueWithin(NoPrimaryRequeue);
 
         if (shard.Spec.TopologyPruning?.Enabled != false)
-            await MarkDeadPoolersAsync(shard, cells, podNames).ConfigureAwait(false);
+            RequeueWithin(await MarkDeadPoolersAsync(shard, cells, podNames, now).ConfigureAwait(false));
 
         if (!pendingDeletion)
         {
@@ -257,14 +261,25 @@ public sealed partial class ShardGrain
     private TopologyStore ShardTopology(Shard shard) =>
         topology.Get([shard.Spec.GlobalTopoServer.Address], shard.Spec.GlobalTopoServer.RootPath);
 
-    /// <summary>Dead-pooler marking (§5.3): records no shard pod backs (terminating pods count) become LIFECYCLE_SHUTDOWN.</summary>
-    private async Task MarkDeadPoolersAsync(Shard shard, IReadOnlyList<CellPoolers> cells, IReadOnlyCollection<string> podNames)
+    /// <summary>
+    /// Dead-pooler marking (§5.3): records no shard pod backs (terminating pods count) become LIFECYCLE_SHUTDOWN once
+    /// they have had no pod for <see cref="OperatorOptions.DeadPoolerGrace"/> (contracts §8.13). Returns when to look
+    /// again for records still within the grace period.
+    /// </summary>
+    private async Task<TimeSpan?> MarkDeadPoolersAsync(Shard shard, IReadOnlyList<CellPoolers> cells, IReadOnlyCollection<string> podNames, DateTimeOffset now)
     {
+        var observed = cells.Where(c => c.Observed).ToList();
+        var candidates = observed.SelectMany(c => TopologyRecords.FindDeadPoolers(c.Records!, podNames)).ToList();
+        // A record in a cell that could not be read this pass drops out and starts its clock again: that only delays a mark.
+        var decision = TopologyRecords.DueForShutdownMark(candidates, _poolerAbsentSince, now, options.DeadPoolerGrace);
+        _poolerAbsentSince = decision.AbsentSince;
+        var due = decision.ToMark.Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
+
         var store = ShardTopology(shard);
         var marked = 0;
-        foreach (var cell in cells.Where(c => c.Observed))
+        foreach (var cell in observed)
         {
-            foreach (var dead in TopologyRecords.FindDeadPoolers(cell.Records!, podNames))
+            foreach (var dead in TopologyRecords.FindDeadPoolers(cell.Records!, podNames).Where(r => due.Contains(r.Key)))
             {
                 try
                 {
@@ -280,6 +295,7 @@ public sealed partial class ShardGrain
 
         if (marked > 0)
             await events.RecordAsync(shard, EventRecorder.Normal, "DeadPoolersMarked", $"Marked {marked} dead pooler(s) LIFECYCLE_SHUTDOWN in topology").ConfigureAwait(false);
+        return decision.NextDue;
     }
 
     /// <summary>

@@ -125,4 +125,38 @@ public static class TopologyRecords
     /// </summary>
     public static IReadOnlyList<PoolerRecord> FindDeadPoolers(IEnumerable<PoolerRecord> records, IReadOnlyCollection<string> podNames) =>
         [.. records.Where(r => !IsShutdown(r.Pooler) && !podNames.Any(pod => PodMatchesPooler(pod, r.Pooler)))];
+
+    /// <summary>How long a record must have had no backing pod before it is marked SHUTDOWN (contracts §8.13).</summary>
+    public static readonly TimeSpan DeadPoolerGrace = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Which of <paramref name="candidates"/> (from <see cref="FindDeadPoolers"/>) have been without a pod for
+    /// <paramref name="grace"/>, by record key. The reference marks at first sight, and a mark on a live pooler never
+    /// heals (contracts §8.13): a pod missing from a lagging cache, or a crashed pod about to be recreated under the
+    /// same name, would be tombstoned for good. <paramref name="absentSince"/> is when each candidate was first seen
+    /// without a pod; the result carries the updated map (candidates that got a pod back drop out) and when the
+    /// earliest pending candidate falls due, so a quiet shard still re-checks.
+    /// </summary>
+    public static DeadPoolerDecision DueForShutdownMark(
+        IReadOnlyList<PoolerRecord> candidates, IReadOnlyDictionary<string, DateTimeOffset> absentSince, DateTimeOffset now, TimeSpan grace)
+    {
+        var since = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        var due = new List<PoolerRecord>();
+        TimeSpan? next = null;
+        foreach (var candidate in candidates)
+        {
+            var first = absentSince.TryGetValue(candidate.Key, out var seen) && seen <= now ? seen : now;
+            since[candidate.Key] = first;
+            var remaining = first + grace - now;
+            if (remaining <= TimeSpan.Zero)
+                due.Add(candidate);
+            else if (next is null || remaining < next)
+                next = remaining;
+        }
+
+        return new DeadPoolerDecision(due, since, next);
+    }
 }
+
+/// <summary>The records to mark now, the absence times to keep, and when the next pending one falls due.</summary>
+public sealed record DeadPoolerDecision(IReadOnlyList<PoolerRecord> ToMark, IReadOnlyDictionary<string, DateTimeOffset> AbsentSince, TimeSpan? NextDue);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using MultigresOrleans.Grains.Topology;
@@ -186,5 +187,40 @@ public sealed class TopologyRecordsTests
         var gone = Record("p-3", "pod-8.svc", PoolerLifecycleStatus.LifecycleShutdown);
 
         Assert.Equal([dead], TopologyRecords.FindDeadPoolers([live, dead, gone], ["pod-0", "pod-1"]));
+    }
+
+    [Fact]
+    public void A_record_without_a_pod_is_marked_only_after_the_grace_period_and_a_returning_pod_resets_it()
+    {
+        PoolerRecord Record(string name) => new($"k/{name}", new Multipooler { Id = new ID { Name = name }, Hostname = name + ".svc" }, 1);
+        var grace = TimeSpan.FromSeconds(60);
+        var t0 = DateTimeOffset.Parse("2026-12-06T12:00:00Z", CultureInfo.InvariantCulture);
+        var a = Record("pod-a");
+        var b = Record("pod-b");
+
+        var first = TopologyRecords.DueForShutdownMark([a], new Dictionary<string, DateTimeOffset>(), t0, grace);
+        Assert.Empty(first.ToMark);
+        Assert.Equal(grace, first.NextDue);
+
+        var later = TopologyRecords.DueForShutdownMark([a, b], first.AbsentSince, t0.AddSeconds(45), grace);
+        Assert.Empty(later.ToMark);
+        Assert.Equal(TimeSpan.FromSeconds(15), later.NextDue); // a is due first
+        Assert.Equal(t0.AddSeconds(45), later.AbsentSince[b.Key]);
+
+        var due = TopologyRecords.DueForShutdownMark([a, b], later.AbsentSince, t0.AddSeconds(60), grace);
+        Assert.Equal([a], due.ToMark);
+        Assert.Equal(TimeSpan.FromSeconds(45), due.NextDue);
+
+        // b's pod came back (it is no candidate any more), then went again: its clock starts over.
+        var back = TopologyRecords.DueForShutdownMark([a], due.AbsentSince, t0.AddSeconds(70), grace);
+        Assert.False(back.AbsentSince.ContainsKey(b.Key));
+        var again = TopologyRecords.DueForShutdownMark([a, b], back.AbsentSince, t0.AddSeconds(110), grace);
+        Assert.Equal([a], again.ToMark);
+        Assert.Equal(t0.AddSeconds(110), again.AbsentSince[b.Key]);
+
+        // A time recorded in the future (clock moved back) counts from now, never marks early.
+        var skewed = TopologyRecords.DueForShutdownMark([b], new Dictionary<string, DateTimeOffset> { [b.Key] = t0.AddHours(1) }, t0, grace);
+        Assert.Empty(skewed.ToMark);
+        Assert.Equal(grace, skewed.NextDue);
     }
 }
