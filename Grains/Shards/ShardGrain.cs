@@ -150,7 +150,7 @@ public sealed partial class ShardGrain(
         }
 
         var dataPlane = await ReconcileDataPlaneAsync(shard, PodsOf(shard), pendingDeletion: false, now).ConfigureAwait(false);
-        var status = await WriteStatusAsync(shard, PodsOf(shard), config, configError, now, dataPlane.PodRoles, dataPlane.Backup).ConfigureAwait(false);
+        var status = await WriteStatusAsync(shard, PodsOf(shard), config, configError, now, dataPlane.PodRoles, dataPlane.Backup, _drifted).ConfigureAwait(false);
         if (drifted > 0)
             Log.Drifted(logger, name, drifted);
         // The soonest of: a pool action (look again promptly), what the data plane asks, and the not-converged poll.
@@ -172,7 +172,7 @@ public sealed partial class ShardGrain(
 
     private async Task<ShardStatus> WriteStatusAsync(
         Shard shard, IReadOnlyList<Pod> pods, PostgresConfigRender? config, string? configError, DateTimeOffset now,
-        IReadOnlyDictionary<string, string>? podRoles = null, ShardBackupStatus? backup = null)
+        IReadOnlyDictionary<string, string>? podRoles = null, ShardBackupStatus? backup = null, IReadOnlyCollection<string>? drifted = null)
     {
         var ns = shard.Metadata.Namespace!;
         var orch = MultiOrchCells.TryResolve(shard.Spec)
@@ -187,6 +187,7 @@ public sealed partial class ShardGrain(
             PostgresConfigError = configError,
             PodRoles = podRoles,
             Backup = backup,
+            DriftedPods = drifted,
             Now = now,
         });
         await StatusWriter.ApplyAsync(Resources.Shards, shard, result.Status, MultigresJsonContext.Default.ShardStatus, options.FieldManager).ConfigureAwait(false);

@@ -122,12 +122,22 @@ public sealed class DataPlaneTests(OperatorFixture fixture, ITestOutputHelper ou
         var primary = roles.Single(r => r.Value!.GetValue<string>() == "PRIMARY").Key;
         var auditStart = fixture.Sim.Audit.Entries.Count;
 
+        // Watched from before the change: the Shard says RollingUpdate=True while its pods are drifted.
+        var rollingSeen = Eventually.UntilAsync(() => ShardAsync(ns, name),
+            s => Condition(s!, "RollingUpdate")?["status"]?.GetValue<string>() == "True",
+            $"the RollingUpdate condition of {name} to turn True during the rollout", Rollout);
         var started = Stopwatch.GetTimestamp();
         await ApplyAsync(Cluster(ns, name, replicas: 3, postgresImage: "ghcr.io/multigres/pgctld:sha-rollout"));
         await Eventually.UntilAsync(() => PoolPodsAsync(ns, name),
             pods => pods.Count == 3 && pods.All(p => Image(p) == "ghcr.io/multigres/pgctld:sha-rollout" && Ready(p)),
             $"every pool pod of {name} to run the new image and be Ready\n{fixture.SiloLogs}", Rollout);
         await WaitHealthyWithPrimaryAsync(ns, name, pods: 3);
+        var rolling = Condition((await rollingSeen)!, "RollingUpdate")!;
+        Assert.Equal("PodsDrifted", rolling["reason"]!.GetValue<string>());
+        var settled = await Eventually.UntilAsync(() => ShardAsync(ns, name),
+            s => Condition(s!, "RollingUpdate")?["status"]?.GetValue<string>() == "False",
+            $"the RollingUpdate condition of {name} to turn False once every pod is current", Rollout);
+        Assert.Equal("All pods up to date", Condition(settled!, "RollingUpdate")!["message"]!.GetValue<string>());
         output.WriteLine($"rolling update of 3 pool pods (1 cell) took {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
 
         // Each pod's drain states, in the order the API server stored them (the audit log records the stored object).

@@ -48,6 +48,9 @@ public static class ConditionTypes
 
     /// <summary>On Shards: the newest backup is complete and recent enough (spec §8.3).</summary>
     public const string BackupHealthy = "BackupHealthy";
+
+    /// <summary>On Shards: pool pods differ from their desired spec and are being replaced one at a time (spec §6.6.4).</summary>
+    public const string RollingUpdate = "RollingUpdate";
 }
 
 public static class ConditionReasons

@@ -30,6 +30,9 @@ public sealed record ShardStatusInputs
     /// <summary>The backup-health outcome (§8.3); null keeps the current backup fields and condition.</summary>
     public ShardBackupStatus? Backup { get; init; }
 
+    /// <summary>Names of the pool pods whose spec differs from the desired one; null keeps the <c>RollingUpdate</c> condition as it is.</summary>
+    public IReadOnlyCollection<string>? DriftedPods { get; init; }
+
     /// <summary>Transition time of changed conditions and the <c>lastAppliedAt</c> of a settled config.</summary>
     public required DateTimeOffset Now { get; init; }
 }
@@ -73,6 +76,8 @@ public static class ShardStatusBuilder
     public const string MessagePoolCrashLooping = "One or more pool pods are crash-looping";
     public const string MessageOrchCrashLooping = "One or more Multiorch pods are crash-looping";
     public const string MessageHealthy = "Ready";
+    public const string ReasonPodsDrifted = "PodsDrifted";
+    public const string ReasonPodsUpToDate = "PodsUpToDate";
 
     /// <summary>Every annotation of the drain protocol shares this prefix; any of them takes a pod out of the count.</summary>
     public const string DrainAnnotationPrefix = "drain.multigres.com/";
@@ -138,6 +143,8 @@ public static class ShardStatusBuilder
         var conditions = ConditionSet.Set(previous?.Conditions, available);
         if (inputs.Backup?.Healthy is { } backupHealthy)
             conditions = ConditionSet.Set(conditions, backupHealthy);
+        if (inputs.DriftedPods is { } drifted)
+            conditions = ConditionSet.Set(conditions, RollingUpdateCondition(inputs.PoolPods, drifted, generation, inputs.Now));
 
         var cells = new SortedSet<string>(MultiOrchCells.PoolCells(shard.Spec), StringComparer.Ordinal);
         cells.UnionWith(orchCells);
@@ -158,6 +165,28 @@ public static class ShardStatusBuilder
             ReadyReplicas = ready,
         };
         return new ShardStatusResult(status, pools, orch);
+    }
+
+    /// <summary>
+    /// The <c>RollingUpdate</c> condition over the whole shard: True while any pool pod is drifted, with the count per
+    /// pool. The reference sets it in memory per pool and cell (the last one evaluated wins) and persists it only when
+    /// another status change happens to be written (spec §16, item 13); here it is part of every status computation.
+    /// </summary>
+    public static Condition RollingUpdateCondition(IReadOnlyList<Pod> poolPods, IReadOnlyCollection<string> drifted, long generation, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(poolPods);
+        ArgumentNullException.ThrowIfNull(drifted);
+        var perPool = poolPods
+            .Where(p => drifted.Contains(p.Metadata.Name!))
+            .GroupBy(p => p.Metadata.Labels?.GetValueOrDefault(LabelKeys.Pool) ?? "", StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => Invariant($"{g.Count()} in pool {g.Key}"))
+            .ToList();
+        var count = poolPods.Count(p => drifted.Contains(p.Metadata.Name!));
+        return count == 0
+            ? ConditionSet.Make(ConditionTypes.RollingUpdate, false, ReasonPodsUpToDate, "All pods up to date", generation, now)
+            : ConditionSet.Make(ConditionTypes.RollingUpdate, true, ReasonPodsDrifted,
+                Invariant($"{count} pod{(count == 1 ? "" : "s")} need{(count == 1 ? "s" : "")} update ({string.Join(", ", perPool)})"), generation, now);
     }
 
     /// <summary>

@@ -225,6 +225,27 @@ public sealed class ShardStatusBuilderTests
     }
 
     [Fact]
+    public void Rolling_update_is_true_while_pods_are_drifted_counts_them_per_pool_and_absent_input_keeps_it()
+    {
+        var shard = ShardFixtures.Minimal();
+        var pods = new[] { PoolPod(shard, 0), PoolPod(shard, 1), PoolPod(shard, 0, pool: "zz", cell: "zone-a") };
+        Condition Rolling(ShardStatus status) => status.Conditions!.Single(c => c.Type == ConditionTypes.RollingUpdate);
+
+        var two = Rolling(Compute(shard, pods, edit: i => i with { DriftedPods = [pods[0].Metadata.Name!, pods[2].Metadata.Name!] }).Status);
+        Assert.Equal((ConditionStatus.True, "PodsDrifted"), (two.Status, two.Reason));
+        Assert.Equal("2 pods need update (1 in pool default, 1 in pool zz)", two.Message);
+
+        var one = Rolling(Compute(shard, pods, edit: i => i with { DriftedPods = [pods[1].Metadata.Name!, "a-pod-of-another-shard"] }).Status);
+        Assert.Equal("1 pod needs update (1 in pool default)", one.Message);
+
+        var done = Rolling(Compute(shard, pods, edit: i => i with { DriftedPods = [] }).Status);
+        Assert.Equal((ConditionStatus.False, "PodsUpToDate", "All pods up to date"), (done.Status, done.Reason, done.Message));
+
+        // Without drift facts (the pre-pool status write) the condition is left as it was: here, absent.
+        Assert.DoesNotContain(Compute(shard, pods).Status.Conditions!, c => c.Type == ConditionTypes.RollingUpdate);
+    }
+
+    [Fact]
     public void Pod_roles_pass_through_and_absent_input_keeps_the_current_roles()
     {
         var shard = ShardFixtures.Minimal(status: new ShardStatus { OrchReady = true, PoolsReady = true, PodRoles = new Dictionary<string, string> { ["p0"] = "PRIMARY" } });
