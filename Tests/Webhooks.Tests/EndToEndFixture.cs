@@ -16,17 +16,26 @@ namespace MultigresOrleans.Webhooks.Tests;
 /// KubeSim (HTTPS, kubeconfig for the real kubectl) with the webhook configurations registered,
 /// the PKI bootstrapped by <see cref="CertificateBootstrap"/> (Secrets in KubeSim, caBundle patched
 /// in by SSA), the webhook server started from the written certificate and backed by the
-/// Kubernetes data source, and the Multigres CRDs applied with kubectl.
+/// Kubernetes data source, and the Multigres CRDs applied with kubectl. Everything the webhook
+/// does (bootstrap, Secret sync, admission reads) runs as its service account with KubeSim
+/// enforcing deploy/webhooks' own RBAC, so these tests also prove the install grants enough
+/// (<see cref="WebhookRbacCoverageTests"/>).
 /// </summary>
 public class EndToEndFixture : IAsyncLifetime
 {
     public const string OperatorNamespace = "multigres-operator";
     public const string ServiceName = "multigres-operator-webhook-service";
+    public const string WebhookServiceAccount = "multigres-operator-webhook";
+    public const string WebhookUser = $"system:serviceaccount:{OperatorNamespace}:{WebhookServiceAccount}";
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "webhooks-e2e-" + Guid.NewGuid().ToString("N")[..8]);
 
     public KubeSimServer Sim { get; private set; } = null!;
+    /// <summary>An administrator's client, for what the tests set up.</summary>
     public KubernetesClient Client { get; private set; } = null!;
+
+    /// <summary>The webhook's own client: its service account's token, as its pod would have it.</summary>
+    public KubernetesClient WebhookClient { get; private set; } = null!;
     public Kubectl Kubectl { get; private set; } = null!;
     public CertificateBootstrap Bootstrap { get; private set; } = null!;
     public PemKeyPair Authority { get; private set; } = null!;
@@ -42,7 +51,7 @@ public class EndToEndFixture : IAsyncLifetime
     {
         Directory.CreateDirectory(_directory);
         var kubeconfig = Path.Combine(_directory, "kubeconfig");
-        Sim = await KubeSimServer.StartAsync(new KubeSimOptions { Https = true, KubeconfigOut = kubeconfig }, TimeProvider.System);
+        Sim = await KubeSimServer.StartAsync(new KubeSimOptions { Https = true, KubeconfigOut = kubeconfig, EnforceRbac = true }, TimeProvider.System);
         Client = new KubernetesClient(KubernetesClientConfiguration.FromKubeConfigFile(kubeconfig), KubernetesAdmissionDataSource.ClientOptions);
         Kubectl = new Kubectl(kubeconfig, Path.Combine(_directory, "kube-cache"));
 
@@ -50,20 +59,24 @@ public class EndToEndFixture : IAsyncLifetime
         {
             ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = OperatorNamespace },
         });
+        await InstallWebhookIdentityAsync();
+        var webhookKubeconfig = Path.Combine(_directory, "webhook-kubeconfig");
+        await File.WriteAllTextAsync(webhookKubeconfig, Sim.ServiceAccountKubeconfig(OperatorNamespace, WebhookServiceAccount));
+        WebhookClient = new KubernetesClient(KubernetesClientConfiguration.FromKubeConfigFile(webhookKubeconfig), KubernetesAdmissionDataSource.ClientOptions);
         // KubeSim ships a default StorageClass "standard", which the StorageClass check needs.
         await SeedAsync();
         await Client.Dynamic(KnownResources.MutatingWebhookConfigurations).CreateAsync(WebhookConfigurations.Mutating(OperatorNamespace, ServiceName));
         await Client.Dynamic(KnownResources.ValidatingWebhookConfigurations).CreateAsync(WebhookConfigurations.ValidatingConfiguration(OperatorNamespace, ServiceName));
 
-        Bootstrap = new CertificateBootstrap(Client, new CertificateBootstrapOptions { Namespace = OperatorNamespace, CertDirectory = CertDirectory },
+        Bootstrap = new CertificateBootstrap(WebhookClient, new CertificateBootstrapOptions { Namespace = OperatorNamespace, CertDirectory = CertDirectory },
             TimeProvider.System, NullLogger<CertificateBootstrap>.Instance);
         (Authority, _) = await Bootstrap.EnsureAsync(writeCertDirectory: true);
 
         Certificate = new ReloadingCertificate(CertDirectory, NullLogger.Instance);
-        SecretSync = new ServingSecretSync(Client, new WebhookPkiOptions { Namespace = OperatorNamespace }, CertDirectory, SyncTime,
+        SecretSync = new ServingSecretSync(WebhookClient, new WebhookPkiOptions { Namespace = OperatorNamespace }, CertDirectory, SyncTime,
             NullLogger.Instance, written: () => Certificate.Reload());
         SecretSync.Start();
-        Webhook = WebhookServer.Build(new WebhookOptions { Port = 0 }, new KubernetesAdmissionDataSource(Client), Certificate, IPAddress.Loopback, logging: b => b.ClearProviders());
+        Webhook = WebhookServer.Build(new WebhookOptions { Port = 0 }, new KubernetesAdmissionDataSource(WebhookClient), Certificate, IPAddress.Loopback, logging: b => b.ClearProviders());
         await Webhook.StartAsync();
         var address = Webhook.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Sim.Options.WebhookServices[$"{OperatorNamespace}/{ServiceName}"] = address;
@@ -74,6 +87,19 @@ public class EndToEndFixture : IAsyncLifetime
             Assert.True(applied.ExitCode == 0, applied.ToString());
         }
         await Eventually.UntilAsync(() => Kubectl.RunAsync("get", "multigresclusters", "-A"), r => r.ExitCode == 0, "the MultigresCluster CRD to be served");
+    }
+
+    /// <summary>The webhook's service account and RBAC exactly as deploy/webhooks renders them, applied with the real kubectl.</summary>
+    private async Task InstallWebhookIdentityAsync()
+    {
+        string[] kinds = ["ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"];
+        var identity = (await WebhookManifestTests.RenderAsync()).Where(o => kinds.Contains(o["kind"]!.GetValue<string>())).ToList();
+        Assert.Equal(kinds.Length, identity.Count);
+        foreach (var manifest in identity)
+        {
+            var applied = await Kubectl.RunAsync(["apply", "-f", "-"], stdin: manifest.ToJsonString());
+            Assert.True(applied.ExitCode == 0, applied.ToString());
+        }
     }
 
     /// <summary>Extra objects a derived fixture needs before the webhook is registered (nodes, StorageClasses).</summary>
@@ -89,6 +115,7 @@ public class EndToEndFixture : IAsyncLifetime
             await Webhook.DisposeAsync();
         }
         Certificate?.Dispose();
+        WebhookClient?.Dispose();
         Client?.Dispose();
         if (Sim is not null)
             await Sim.DisposeAsync();

@@ -17,7 +17,8 @@ public sealed partial class WebhookManifestTests
     private static readonly string Folder = Path.Combine(RepositoryPaths.Root, "deploy", "webhooks");
     private static readonly Lazy<Task<IReadOnlyList<JsonObject>>> Rendered = new(RenderAsync);
 
-    private static async Task<IReadOnlyList<JsonObject>> RenderAsync()
+    /// <summary>deploy/webhooks rendered by the real <c>kubectl kustomize</c>, offline.</summary>
+    internal static async Task<IReadOnlyList<JsonObject>> RenderAsync()
     {
         var scratch = Path.Combine(Path.GetTempPath(), "webhooks-kustomize-" + Guid.NewGuid().ToString("N")[..8]);
         // No API server: a kubeconfig that does not exist proves kustomize needs none.
