@@ -18,11 +18,9 @@ public sealed class ProgramTests
         using var process = Process.Start(psi)!;
         try
         {
-            var started = Stopwatch.StartNew();
             var banner = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
             Assert.NotNull(banner);
             Assert.StartsWith("KubeSim listening on http://127.0.0.1:", banner, StringComparison.Ordinal);
-            Assert.True(started.Elapsed < TimeSpan.FromSeconds(15), $"startup took {started.Elapsed}");
             Assert.True(File.Exists(kubeconfig));
 
             var kubectl = new Kubectl(kubeconfig, Path.Combine(directory.FullName, "cache"));
