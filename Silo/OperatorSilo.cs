@@ -101,6 +101,9 @@ public sealed partial class OperatorSilo : IAsyncDisposable
             .UseHttp2Transport(o =>
             {
                 o.SharedKey = File.ReadAllBytes(settings.KeyFile);
+                // An optional Secret key is an absent file: no rotation in progress.
+                if (settings.AdditionalKeyFile is { } extra && File.Exists(extra))
+                    o.AdditionalKeys.Add(File.ReadAllBytes(extra));
                 o.Listen = settings.Listen;
                 o.AdvertisedEndpoint = settings.Advertise;
                 o.SerializerOptions = json;

@@ -23,6 +23,12 @@ public sealed record SiloSettings
     /// <summary>GRAIN_CLUSTER_KEY_FILE: the shared HMAC key (≥ 32 bytes) authenticating calls between silos.</summary>
     public required string KeyFile { get; init; }
 
+    /// <summary>
+    /// GRAIN_CLUSTER_ADDITIONAL_KEY_FILE: a key also accepted on incoming grain calls while the cluster key is
+    /// rotated (the Secret's optional <c>additional-key</c>); a path with no file behind it means none.
+    /// </summary>
+    public string? AdditionalKeyFile { get; init; }
+
     /// <summary>GRAIN_LISTEN: the HTTP/2 grain-call endpoint (default 0.0.0.0:11111).</summary>
     public IPEndPoint Listen { get; init; } = new(IPAddress.Any, 11111);
 
@@ -94,6 +100,7 @@ public sealed record SiloSettings
             SiloName = env("POD_NAME") is { Length: > 0 } pod ? pod : Environment.MachineName,
             Kubeconfig = env("KUBECONFIG") is { Length: > 0 } k ? k : null,
             KeyFile = Required("GRAIN_CLUSTER_KEY_FILE"),
+            AdditionalKeyFile = env("GRAIN_CLUSTER_ADDITIONAL_KEY_FILE") is { Length: > 0 } extra ? extra : null,
             Listen = listen,
             Advertise = advertise,
             HealthPort = health,

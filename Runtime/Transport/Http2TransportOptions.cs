@@ -29,6 +29,14 @@ public sealed class Http2TransportOptions
     /// </summary>
     public ReadOnlyMemory<byte> SharedKey { get; set; }
 
+    /// <summary>
+    /// Keys whose signatures this silo also accepts on incoming calls; it always signs with
+    /// <see cref="SharedKey"/>. This is how the cluster key is rotated without refusing calls while
+    /// pods restart: first every pod accepts the new key (signing with the old), then every pod signs
+    /// with the new key (accepting the old), then the old key goes (Runtime/README.md, "Key rotation").
+    /// </summary>
+    public IList<ReadOnlyMemory<byte>> AdditionalKeys { get; } = [];
+
     /// <summary>Where other silos listen. Default: the membership oracle when it implements <see cref="ISiloDirectory"/>.</summary>
     public ISiloDirectory? Directory { get; set; }
 
@@ -61,6 +69,8 @@ public sealed class Http2TransportOptions
     internal void Validate()
     {
         ValidateKey(SharedKey);
+        foreach (var additional in AdditionalKeys)
+            ValidateKey(additional);
         ArgumentNullException.ThrowIfNull(Listen);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRequestBodySize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(TimestampWindow, TimeSpan.Zero);

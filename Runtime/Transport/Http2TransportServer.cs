@@ -30,7 +30,7 @@ namespace MultigresOrleans.Runtime.Transport;
 internal sealed class Http2TransportServer : ISiloComponent
 {
     private readonly Http2TransportOptions options;
-    private readonly byte[] key;
+    private readonly byte[][] keys; // the signing key first, then the additional accepted keys
     private readonly JsonSerializerOptions serializer;
     private readonly ConcurrentDictionary<GrainMethod, MethodCodec> codecs = new();
     private readonly NonceCache nonces;
@@ -43,7 +43,7 @@ internal sealed class Http2TransportServer : ISiloComponent
     {
         options.Validate();
         this.options = options;
-        key = options.SharedKey.ToArray();
+        keys = [options.SharedKey.ToArray(), .. options.AdditionalKeys.Select(k => k.ToArray())];
         serializer = WireProtocol.Prepare(options.SerializerOptions);
         nonces = new NonceCache(options.MaxTrackedNonces);
     }
@@ -313,9 +313,16 @@ internal sealed class Http2TransportServer : ISiloComponent
             incremental.GetHashAndReset(hash);
         }
 
+        // Every accepted key is tried (a rotation in progress); each comparison is constant-time.
         Span<byte> expected = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        WireProtocol.Sign(key, runtime!.Membership.SiloName, methodHeader, grainHeader, timestamp, nonce, hash, expected);
-        return CryptographicOperations.FixedTimeEquals(expected, signature);
+        var matched = false;
+        foreach (var key in keys)
+        {
+            WireProtocol.Sign(key, runtime!.Membership.SiloName, methodHeader, grainHeader, timestamp, nonce, hash, expected);
+            matched |= CryptographicOperations.FixedTimeEquals(expected, signature);
+        }
+
+        return matched;
     }
 
     /// <summary>Buffers the whole body in the pipe (Kestrel enforces the size limit while reading).</summary>

@@ -93,6 +93,8 @@ public sealed class OperatorManifestTests
 
         // The key file lies in the mounted grain-cluster Secret, the one the webhook pods mount too.
         var keyMount = container["volumeMounts"]!.AsArray().Single(m => settings.KeyFile.StartsWith(Str(m!["mountPath"]) + "/", StringComparison.Ordinal))!;
+        // The rotation key is the same Secret's optional `additional-key`.
+        Assert.Equal(Path.Combine(Str(keyMount["mountPath"])!, "additional-key"), settings.AdditionalKeyFile);
         Assert.True(keyMount["readOnly"]!.GetValue<bool>());
         var keyVolume = pod["volumes"]!.AsArray().Single(v => Str(v!["name"]) == Str(keyMount["name"]))!;
         Assert.Equal("multigres-operator-grain-cluster-key", Str(keyVolume["secret"]!["secretName"]));

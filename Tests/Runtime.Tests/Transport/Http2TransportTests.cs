@@ -218,6 +218,31 @@ public sealed class Http2TransportTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task During_a_key_rotation_a_silo_accepts_its_additional_keys_and_nothing_else()
+    {
+        var next = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        await using var cluster = await TransportCluster.StartAsync(silo1: o => o.AdditionalKeys.Add(next));
+        var (current, _) = cluster.Client();
+        var (rotated, _) = cluster.Client(key: next);
+        var (stranger, _) = cluster.Client(key: System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+        Assert.Equal(1, await current.GetGrain<IWireGrain>(cluster.KeyOn("silo-1")).Count());
+        Assert.Equal(2, await rotated.GetGrain<IWireGrain>(cluster.KeyOn("silo-1")).Count()); // accepted as an additional key
+        await Assert.ThrowsAsync<GrainCallUnauthorizedException>(() => rotated.GetGrain<IWireGrain>(cluster.KeyOn("silo-0")).Count()); // silo-0 does not accept it
+        await Assert.ThrowsAsync<GrainCallUnauthorizedException>(() => stranger.GetGrain<IWireGrain>(cluster.KeyOn("silo-1")).Count());
+        Assert.Equal(2, cluster.Probe1.Calls);
+        Assert.Equal(0, cluster.Probe0.Calls);
+
+        var builder = new SiloHostBuilder().UseMembership(_ => new LocalMembershipOracle("x"));
+        var error = Assert.Throws<ArgumentException>(() => builder.UseHttp2Transport(o =>
+        {
+            o.SharedKey = TransportCluster.Key;
+            o.AdditionalKeys.Add(new byte[16]);
+        }));
+        Assert.Contains("at least 32 bytes", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_body_over_the_limit_gets_413_and_the_call_does_not_run()
     {
         await using var cluster = await TransportCluster.StartAsync();

@@ -177,14 +177,18 @@ public sealed class TransportCluster : IAsyncDisposable
 
     public WireProbe Probe1 { get; } = new("silo-1");
 
-    /// <summary>silo-1 accepts bodies up to <see cref="SmallLimit"/>; silo-0 has the defaults.</summary>
-    public static async Task<TransportCluster> StartAsync()
+    /// <summary>silo-1 accepts bodies up to <see cref="SmallLimit"/> (and whatever <paramref name="silo1"/> sets); silo-0 has the defaults.</summary>
+    public static async Task<TransportCluster> StartAsync(Action<Http2TransportOptions>? silo1 = null)
     {
         var cluster = new TransportCluster(PartitionMap.Create(["silo-0", "silo-1"]));
         cluster.Oracle0 = new TestOracle("silo-0", cluster.MapV1);
         cluster.Oracle1 = new TestOracle("silo-1", cluster.MapV1);
         cluster.Silo0 = await cluster.StartSiloAsync(cluster.Oracle0, cluster.Probe0, _ => { });
-        cluster.Silo1 = await cluster.StartSiloAsync(cluster.Oracle1, cluster.Probe1, o => o.MaxRequestBodySize = SmallLimit);
+        cluster.Silo1 = await cluster.StartSiloAsync(cluster.Oracle1, cluster.Probe1, o =>
+        {
+            o.MaxRequestBodySize = SmallLimit;
+            silo1?.Invoke(o);
+        });
         return cluster;
     }
 
