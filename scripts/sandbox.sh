@@ -93,17 +93,22 @@ up() {
   log "starting KubeSim"
   start_bg kubesim dotnet "$(bin KubeSim MultigresOrleans.KubeSim.dll)" --port "$kubesim_port" --https \
     --dataplane-etcd "$etcd_url" --dataplane-grpc-port "$dataplane_port" \
-    --kubeconfig-out "$state/kubeconfig" \
+    --kubeconfig-out "$state/kubeconfig" --enforce-rbac \
     --service-account-kubeconfig "multigres-operator/multigres-operator-controller-manager=$state/operator.kubeconfig" \
+    --service-account-kubeconfig "multigres-operator/multigres-operator-webhook=$state/webhook.kubeconfig" \
     --webhook-service "multigres-operator/multigres-operator-webhook-service=https://127.0.0.1:$webhook_port"
-  wait_for 60 "KubeSim" test -s "$state/operator.kubeconfig"
+  wait_for 60 "KubeSim" test -s "$state/webhook.kubeconfig"
   export KUBECONFIG="$state/kubeconfig"
   wait_for 60 "KubeSim to answer" kubectl get --raw /readyz
 
-  log "installing CRDs, nodes and the webhook configurations"
+  log "installing CRDs, nodes, the webhook configurations and the install's RBAC"
   for crd in deploy/crds/multigres.com_*.yaml; do kubectl apply --server-side -f "$crd" >/dev/null; done
   kubectl apply -f deploy/sandbox/nodes.yaml >/dev/null
   kubectl create namespace multigres-operator >/dev/null
+  # KubeSim enforces RBAC (--enforce-rbac): the webhook and the silos get exactly what an install grants.
+  for component in operator webhooks; do
+    kubectl apply -f "deploy/$component/service_account.yaml" -f "deploy/$component/rbac.yaml" >/dev/null
+  done
   kubectl apply -f deploy/webhooks/mutating_webhook_configuration.yaml -f deploy/webhooks/validating_webhook_configuration.yaml >/dev/null
   wait_for 30 "the MultigresCluster CRD" kubectl get multigresclusters -A
 
@@ -112,7 +117,7 @@ up() {
   # The grain cluster's key, made here because the webhook (a grain client: the template deletion
   # guard asks the silos' template grains) starts first; the silos below read the same file.
   head -c 48 /dev/urandom >"$state/grain-cluster.key"
-  WEBHOOK_SELF_SIGNED=true WEBHOOK_NAMESPACE=multigres-operator WEBHOOK_PORT="$webhook_port" \
+  KUBECONFIG="$state/webhook.kubeconfig" WEBHOOK_SELF_SIGNED=true WEBHOOK_NAMESPACE=multigres-operator WEBHOOK_PORT="$webhook_port" \
     WEBHOOK_CERT_DIR="$state/webhook-certs" WEBHOOK_OPERATOR_USER="system:serviceaccount:multigres-operator:multigres-operator-controller-manager" \
     GRAIN_CLUSTER_NAME=multigres-operator GRAIN_CLUSTER_KEY_FILE="$state/grain-cluster.key" \
     start_bg webhook dotnet "$(bin Webhooks MultigresOrleans.Webhooks.dll)"

@@ -41,6 +41,7 @@ internal sealed partial class ApiHandler(
         {
             if (user is null)
                 throw new ApiException(401, "Unauthorized", "Unauthorized");
+            user = Impersonate(user, http.Request.Headers);
             await RouteAsync(http, path.TrimEnd('/'), user);
         }
         catch (ApiException e)
@@ -224,6 +225,49 @@ internal sealed partial class ApiHandler(
 
     /// <summary>Reads the RBAC objects from the store on every check, so bindings take effect at once.</summary>
     private readonly RbacAuthorizer rbac = new(service.Store);
+
+    /// <summary>
+    /// <c>Impersonate-User</c>/<c>Impersonate-Group</c> (what <c>kubectl --as</c>/<c>--as-group</c> send): the request
+    /// runs as that user, as on a real API server. With RBAC enforced a caller outside system:masters needs the
+    /// <c>impersonate</c> verb on <c>users</c> (<c>serviceaccounts</c> in the account's namespace for a service account)
+    /// and on <c>groups</c>; without enforcement everyone may. Ignoring the headers would make <c>--as</c> checks lie.
+    /// </summary>
+    private UserInfo Impersonate(UserInfo caller, IHeaderDictionary headers)
+    {
+        var asUser = headers["Impersonate-User"].ToString();
+        var asGroups = headers["Impersonate-Group"].Where(g => !string.IsNullOrEmpty(g)).Select(g => g!).ToList();
+        if (asUser.Length == 0)
+        {
+            if (asGroups.Count > 0)
+                throw ApiException.BadRequest("requested impersonation of groups without impersonating a user");
+            return caller;
+        }
+
+        var serviceAccount = asUser.StartsWith("system:serviceaccount:", StringComparison.Ordinal) ? asUser.Split(':') : null;
+        if (options.EnforceRbac && !RbacAuthorizer.IsPrivileged(caller))
+        {
+            var checks = new List<ResourceAttributes>
+            {
+                serviceAccount is [_, _, var ns, var name]
+                    ? new ResourceAttributes("impersonate", "", "serviceaccounts", "", ns, name)
+                    : new ResourceAttributes("impersonate", "", "users", "", "", asUser),
+            };
+            checks.AddRange(asGroups.Select(g => new ResourceAttributes("impersonate", "", "groups", "", "", g)));
+            foreach (var check in checks)
+            {
+                var decision = rbac.Authorize(caller, check);
+                if (!decision.Allowed)
+                    throw ApiException.AuthorizationDenied(check.Group, check.Resource, check.Name, RbacAuthorizer.ForbiddenMessage(caller, check, decision.Reason));
+            }
+        }
+
+        // As the real server: a service account keeps its groups, and everyone impersonated is authenticated.
+        var groups = new List<string>(asGroups);
+        if (serviceAccount is [_, _, var accountNamespace, _])
+            groups.AddRange(["system:serviceaccounts", $"system:serviceaccounts:{accountNamespace}"]);
+        groups.Add("system:authenticated");
+        return new UserInfo(asUser, [.. groups.Distinct(StringComparer.Ordinal)], "");
+    }
 
     private const string ContextKey = "kubesim.request-context";
 

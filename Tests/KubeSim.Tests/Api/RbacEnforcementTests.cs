@@ -77,6 +77,29 @@ public sealed class RbacEnforcementTests(RbacKubeSimFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Kubectl_as_impersonates_for_the_admin_and_needs_the_impersonate_verb_for_anyone_else()
+    {
+        var ns = await fixture.NewNamespaceAsync("impersonate");
+        var account = fixture.Unique("sa");
+        var user = $"system:serviceaccount:{ns}:{account}";
+
+        // The admin asks as the account: the account's rules answer, not the admin's.
+        var before = await fixture.Admin.RunAsync("auth", "can-i", "list", "pods", "-n", ns, "--as", user);
+        Assert.Equal((1, "no"), (before.ExitCode, before.Stdout.Trim()));
+        AssertForbidden(await fixture.Admin.RunAsync("get", "pods", "-n", ns, "--as", user),
+            $"pods is forbidden: User \"{user}\" cannot list resource \"pods\" in API group \"\" in the namespace \"{ns}\"");
+        (await fixture.Admin.RunAsync(["apply", "-f", "-"], PodReader(ns, account))).EnsureSuccess();
+        var after = await fixture.Admin.RunAsync("auth", "can-i", "list", "pods", "-n", ns, "--as", user);
+        Assert.Equal((0, "yes"), (after.ExitCode, after.Stdout.Trim()));
+
+        // The account itself may not become someone else.
+        var kubectl = await fixture.KubectlForServiceAccountAsync(ns, account);
+        AssertForbidden(await kubectl.RunAsync("get", "pods", "-n", ns, "--as", "bob"),
+            $"users \"bob\" is forbidden: User \"{user}\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope");
+        Assert.Equal(1, fixture.Server.Counters.Count(verb: "list", resource: "pods", user: user, status: 403));
+    }
+
+    [Fact]
     public async Task A_denied_write_is_a_Forbidden_Status_counted_and_audited_and_nothing_is_stored()
     {
         var ns = await fixture.NewNamespaceAsync("denied-write");
