@@ -339,10 +339,7 @@ internal sealed partial class ApiHandler(
             case "create" when type.Group == "authorization.k8s.io" && !options.EnforceRbac:
             {
                 // Authorization is not enforced, so every access review is allowed (and never stored).
-                // kubectl sends the review as protobuf; its content does not matter when everything is allowed.
-                var review = (http.Request.ContentType ?? "").StartsWith(ProtobufDecoder.ContentType, StringComparison.Ordinal)
-                    ? new JsonObject { ["apiVersion"] = "authorization.k8s.io/v1", ["kind"] = "SelfSubjectAccessReview", ["metadata"] = new JsonObject(), ["spec"] = new JsonObject() }
-                    : await ReadObjectAsync(http);
+                var review = await ReadObjectAsync(http);
                 review["status"] = new JsonObject { ["allowed"] = true, ["reason"] = "KubeSim does not enforce authorization" };
                 await HttpJson.WriteAsync(http, 201, review, ctx);
                 return;
@@ -422,17 +419,7 @@ internal sealed partial class ApiHandler(
     /// </summary>
     private async Task ReviewAccessAsync(HttpContext http, RequestContext ctx)
     {
-        JsonObject review;
-        if ((http.Request.ContentType ?? "").StartsWith(ProtobufDecoder.ContentType, StringComparison.Ordinal))
-        {
-            using var buffer = new MemoryStream();
-            await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
-            review = AccessReviewProtobuf.Decode(buffer.ToArray());
-        }
-        else
-        {
-            review = await ReadObjectAsync(http);
-        }
+        var review = await ReadObjectAsync(http); // kubectl sends it as protobuf
         var spec = review["spec"] as JsonObject;
         JsonObject status;
         if (RbacAuthorizer.FromReviewSpec(spec) is { } attributes)

@@ -5,8 +5,8 @@ namespace MultigresOrleans.KubeSim.Http;
 
 /// <summary>
 /// Decodes the Kubernetes protobuf envelope (`k8s\0` + runtime.Unknown) for the few built-in
-/// types kubectl's imperative `create` commands send as protobuf (namespaces, configmaps,
-/// secrets, serviceaccounts). Field numbers follow the types' generated.proto; fields not listed
+/// types kubectl sends as protobuf: what its imperative `create` commands send (namespaces,
+/// configmaps, secrets, serviceaccounts) and `kubectl auth can-i`'s SelfSubjectAccessReview. Field numbers follow the types' generated.proto; fields not listed
 /// are skipped. Anything else answers 415, so clients know to send JSON.
 /// </summary>
 internal static class ProtobufDecoder
@@ -56,6 +56,20 @@ internal static class ProtobufDecoder
         {
             [1] = new("metadata", Kind.Message, ObjectMeta),
             [2] = new("spec", Kind.Message, new() { [1] = new("finalizers", Kind.RepeatedString) }),
+        },
+        ["authorization.k8s.io/v1/SelfSubjectAccessReview"] = new()
+        {
+            [1] = new("metadata", Kind.Message, ObjectMeta),
+            [2] = new("spec", Kind.Message, new()
+            {
+                [1] = new("resourceAttributes", Kind.Message, new()
+                {
+                    [1] = new("namespace", Kind.String), [2] = new("verb", Kind.String), [3] = new("group", Kind.String),
+                    [4] = new("version", Kind.String), [5] = new("resource", Kind.String), [6] = new("subresource", Kind.String),
+                    [7] = new("name", Kind.String),
+                }),
+                [2] = new("nonResourceAttributes", Kind.Message, new() { [1] = new("path", Kind.String), [2] = new("verb", Kind.String) }),
+            }),
         },
         ["v1/ServiceAccount"] = new()
         {

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using MultigresOrleans.KubeSim.Api;
+using MultigresOrleans.KubeSim.Http;
 using MultigresOrleans.KubeSim.Security;
 
 namespace MultigresOrleans.KubeSim.Tests.Unit;
@@ -255,10 +256,11 @@ public sealed class RbacAuthorizerTests
         var typeMeta = Concat(Str(1, "authorization.k8s.io/v1"), Str(2, "SelfSubjectAccessReview"));
         var body = Concat("k8s\0"u8.ToArray(), Bytes(1, typeMeta), Bytes(2, review));
 
-        var decoded = AccessReviewProtobuf.Decode(body);
+        var decoded = ProtobufDecoder.Decode(body);
+        Assert.Equal("SelfSubjectAccessReview", decoded["kind"]!.GetValue<string>());
         Assert.Equal(new ResourceAttributes("patch", "", "pods", "status", "team", ""),
             RbacAuthorizer.FromReviewSpec(decoded["spec"] as JsonObject));
-        Assert.Throws<FormatException>(() => AccessReviewProtobuf.Decode([1, 2, 3, 4]));
+        Assert.Equal(400, Assert.Throws<ApiException>(() => ProtobufDecoder.Decode([1, 2, 3, 4])).Code);
     }
 
     private static byte[] Str(int field, string value) => Bytes(field, System.Text.Encoding.UTF8.GetBytes(value));
