@@ -268,28 +268,26 @@ public sealed partial class ShardGrain
     /// </summary>
     private async Task<TimeSpan?> MarkDeadPoolersAsync(Shard shard, IReadOnlyList<CellPoolers> cells, IReadOnlyCollection<string> podNames, DateTimeOffset now)
     {
-        var observed = cells.Where(c => c.Observed).ToList();
-        var candidates = observed.SelectMany(c => TopologyRecords.FindDeadPoolers(c.Records!, podNames)).ToList();
+        // Each candidate with its cell, keyed by cell and record key (two cells' topologies may use the same paths).
         // A record in a cell that could not be read this pass drops out and starts its clock again: that only delays a mark.
-        var decision = TopologyRecords.DueForShutdownMark(candidates, _poolerAbsentSince, now, options.DeadPoolerGrace);
+        var cellOf = cells.Where(c => c.Observed)
+            .SelectMany(c => TopologyRecords.FindDeadPoolers(c.Records!, podNames).Select(r => (Record: r with { Key = $"{c.Cell}:{r.Key}" }, c.Cell)))
+            .ToDictionary(x => x.Record.Key, StringComparer.Ordinal);
+        var decision = TopologyRecords.DueForShutdownMark([.. cellOf.Values.Select(x => x.Record)], _poolerAbsentSince, now, options.DeadPoolerGrace);
         _poolerAbsentSince = decision.AbsentSince;
-        var due = decision.ToMark.Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
 
         var store = ShardTopology(shard);
         var marked = 0;
-        foreach (var cell in observed)
+        foreach (var dead in decision.ToMark)
         {
-            foreach (var dead in TopologyRecords.FindDeadPoolers(cell.Records!, podNames).Where(r => due.Contains(r.Key)))
+            try
             {
-                try
-                {
-                    if (await store.MarkPoolerShutdownAsync(cell.Cell, dead.Pooler.Id).ConfigureAwait(false) == ShutdownMarkOutcome.Marked)
-                        marked++;
-                }
-                catch (Exception exception) when (exception is EtcdException or TopologyException)
-                {
-                    Log.MarkFailed(logger, dead.Key, exception.Message);
-                }
+                if (await store.MarkPoolerShutdownAsync(cellOf[dead.Key].Cell, dead.Pooler.Id).ConfigureAwait(false) == ShutdownMarkOutcome.Marked)
+                    marked++;
+            }
+            catch (Exception exception) when (exception is EtcdException or TopologyException)
+            {
+                Log.MarkFailed(logger, dead.Key, exception.Message);
             }
         }
 
