@@ -71,6 +71,7 @@ public sealed partial class OperatorSilo : IAsyncDisposable
             ImageUpdateStrategy = settings.ImageUpdateStrategy,
             TopologyAddressFallback = settings.TopologyDial,
             QuarantineMinimumAge = settings.QuarantineMinimumAge ?? ShardDataPlaneDecisions.QuarantineMinimumAge,
+            DeadPoolerGrace = settings.DeadPoolerGrace ?? Grains.Topology.TopologyRecords.DeadPoolerGrace,
         };
         _topology = new TopologyConnections(options, time, loggers);
 

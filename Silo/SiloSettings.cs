@@ -67,8 +67,16 @@ public sealed record SiloSettings
     /// </summary>
     public string? InternalTlsDirectory { get; init; }
 
+    /// <summary>MULTIGRES_DEAD_POOLER_GRACE (seconds): how long a pooler record must lack a pod before it is marked SHUTDOWN; unset keeps 60 s.</summary>
+    public TimeSpan? DeadPoolerGrace { get; init; }
+
     /// <summary>MULTIGRES_QUARANTINE_MIN_AGE (seconds): the quarantine stale-record guard; unset keeps 3 minutes.</summary>
     public TimeSpan? QuarantineMinimumAge { get; init; }
+
+    /// <summary>An optional whole number of seconds, ≥ 0.</summary>
+    private static TimeSpan? Seconds(Func<string, string?> env, string name) => env(name) is { Length: > 0 } text
+        ? int.TryParse(text, out var seconds) && seconds >= 0 ? TimeSpan.FromSeconds(seconds) : throw new SiloSettingsException($"{name} '{text}' is not a number of seconds")
+        : null;
 
     public static SiloSettings FromEnvironment(Func<string, string?> env, string[] args)
     {
@@ -108,9 +116,8 @@ public sealed record SiloSettings
             ImageUpdateStrategy = strategy,
             BlobConnectionString = env("GRAIN_STORAGE_CONNECTION_STRING") is { Length: > 0 } blob ? blob : null,
             TopologyDial = env("MULTIGRES_TOPOLOGY_DIAL") is { Length: > 0 } d ? d : null,
-            QuarantineMinimumAge = env("MULTIGRES_QUARANTINE_MIN_AGE") is { Length: > 0 } q
-                ? int.TryParse(q, out var seconds) && seconds >= 0 ? TimeSpan.FromSeconds(seconds) : throw new SiloSettingsException($"MULTIGRES_QUARANTINE_MIN_AGE '{q}' is not a number of seconds")
-                : null,
+            QuarantineMinimumAge = Seconds(env, "MULTIGRES_QUARANTINE_MIN_AGE"),
+            DeadPoolerGrace = Seconds(env, "MULTIGRES_DEAD_POOLER_GRACE"),
             InternalTlsDirectory = env("MULTIGRES_INTERNAL_TLS_DIR") is { Length: > 0 } tlsDir ? tlsDir : null,
             DataPlaneDial = env("MULTIGRES_DATAPLANE_DIAL") is { Length: > 0 } dial ? ParseHostPort("MULTIGRES_DATAPLANE_DIAL", dial) : null,
         };

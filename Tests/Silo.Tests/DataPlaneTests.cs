@@ -204,6 +204,38 @@ public sealed class DataPlaneTests(OperatorFixture fixture, ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task A_pooler_that_died_without_a_word_is_marked_SHUTDOWN_only_after_the_grace_period()
+    {
+        var ns = await fixture.NewNamespaceAsync("dp-dead");
+        const string name = "dpdead";
+        await ApplyAsync(Cluster(ns, name, replicas: 3));
+        await WaitHealthyWithPrimaryAsync(ns, name, pods: 3);
+        var third = (await PoolPodsAsync(ns, name)).Select(p => p["metadata"]!["name"]!.GetValue<string>()).Single(n => n.EndsWith("-2", StringComparison.Ordinal));
+        var key = DataPlane.Pooler(ns, third)?.Key ?? throw new InvalidOperationException($"{third} has no pooler record");
+        // Its pooler will die with its pod without writing SHUTDOWN (a crash): only the operator can mark the record.
+        DataPlane.SetCrashOnStop(ns, third);
+
+        await ApplyAsync(Cluster(ns, name, replicas: 2));
+        await WithDiagnosticsAsync(ns, () => Eventually.UntilAsync(() => PoolPodsAsync(ns, name),
+            pods => pods.Count == 2 && pods.All(p => p["metadata"]!["name"]!.GetValue<string>() != third),
+            $"pod {third} to be drained and deleted", Converge));
+        var deletedAt = DateTimeOffset.Parse(fixture.Sim.Audit.Entries
+            .Last(e => e["verb"]?.GetValue<string>() == "delete" && e["objectRef"]?["resource"]?.GetValue<string>() == "pods"
+                && e["objectRef"]?["name"]?.GetValue<string>() == third)["stageTimestamp"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+
+        var record = await Eventually.UntilAsync(async () => await fixture.Etcd.GetAsync(key) is { } kv
+                ? Grains.Topology.ClusterMetadata.Multipooler.Parser.ParseFrom(kv.Value) : null,
+            r => r?.LifecycleStatus?.Status == Grains.Topology.ClusterMetadata.PoolerLifecycleStatus.LifecycleShutdown,
+            $"the record of {third} ({key}) to be marked SHUTDOWN\n{fixture.SiloLogs}", Converge);
+        Assert.Equal(Grains.Topology.TopologyRecords.DeadPoolerReason, record!.LifecycleStatus.Reason);
+        var markedAfter = record.LifecycleStatus.Updated.ToDateTimeOffset() - deletedAt;
+        output.WriteLine($"record of {third} marked SHUTDOWN {markedAfter.TotalSeconds:F1} s after its pod was deleted (grace {OperatorFixture.DeadPoolerGraceSeconds} s)");
+        // Never before the grace period: the operator cannot have seen the pod missing before it was deleted.
+        Assert.True(markedAfter >= TimeSpan.FromSeconds(OperatorFixture.DeadPoolerGraceSeconds - 0.5),
+            $"marked {markedAfter.TotalSeconds:F1} s after the pod was deleted, inside the {OperatorFixture.DeadPoolerGraceSeconds} s grace period");
+    }
+
+    [Fact]
     public async Task A_quarantined_replica_is_replaced_with_a_fresh_volume()
     {
         var ns = await fixture.NewNamespaceAsync("dp-quarantine");

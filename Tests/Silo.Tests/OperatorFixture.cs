@@ -25,6 +25,9 @@ public sealed class OperatorFixture : IAsyncLifetime
 {
     public const string OperatorNamespace = "multigres-operator";
     public const string OperatorServiceAccount = "multigres-operator-controller-manager";
+
+    /// <summary>The silos' dead-pooler grace period (60 s by default; shortened so the test of it stays short).</summary>
+    public const int DeadPoolerGraceSeconds = 5;
     public const string OperatorUser = $"system:serviceaccount:{OperatorNamespace}:{OperatorServiceAccount}";
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "operator-e2e-" + Guid.NewGuid().ToString("N")[..8]);

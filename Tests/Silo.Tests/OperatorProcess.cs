@@ -68,6 +68,7 @@ internal sealed class OperatorProcess : IDisposable
         start.Environment["HEALTH_PORT"] = healthPort.ToString(CultureInfo.InvariantCulture);
         start.Environment["MULTIGRES_TOPOLOGY_DIAL"] = etcdUrl;
         start.Environment["MULTIGRES_QUARANTINE_MIN_AGE"] = "2"; // the 3-minute guard would dominate the quarantine test
+        start.Environment["MULTIGRES_DEAD_POOLER_GRACE"] = OperatorFixture.DeadPoolerGraceSeconds.ToString(CultureInfo.InvariantCulture);
         if (dataPlaneGrpcPort is { } dial)
             start.Environment["MULTIGRES_DATAPLANE_DIAL"] = "127.0.0.1:" + dial.ToString(CultureInfo.InvariantCulture);
         start.Environment["PARENT_PID"] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
