@@ -48,7 +48,8 @@ public sealed record AuthorizationDecision(bool Allowed, string Reason);
 /// ClusterRoleBindings from the store at request time, so a binding applied by kubectl takes effect
 /// on the next request, as it does (after informer lag) on a real server.
 /// Not emulated: ClusterRole aggregationRule (only a role's own rules count), nonResourceURLs
-/// (non-resource paths are always allowed), escalate/bind checks on RBAC writes, impersonation.
+/// (non-resource paths are always allowed), escalate/bind checks on RBAC writes. Impersonation is
+/// judged by the request handler with this authorizer (the impersonate verb).
 /// </summary>
 public sealed class RbacAuthorizer(ObjectStore store)
 {
