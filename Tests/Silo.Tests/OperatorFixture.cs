@@ -85,11 +85,7 @@ public sealed class OperatorFixture : IAsyncLifetime
     /// </summary>
     private async Task InstallOperatorIdentityAsync()
     {
-        string[] kinds = ["ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"];
-        var identity = (await OperatorManifestTests.RenderAsync("operator")).Where(o => kinds.Contains(o["kind"]!.GetValue<string>())).ToList();
-        Assert.Equal(kinds.Length, identity.Count);
-        foreach (var manifest in identity)
-            Ok(await Kubectl.RunAsync(["apply", "-f", "-"], stdin: manifest.ToJsonString()));
+        await Kubectl.ApplyIdentityAsync("operator");
         await File.WriteAllTextAsync(OperatorKubeconfigPath, Sim.ServiceAccountKubeconfig(OperatorNamespace, OperatorServiceAccount));
     }
 

@@ -17,8 +17,8 @@ namespace MultigresOrleans.Silo.Tests;
 public sealed class OperatorManifestTests
 {
     private const string Namespace = "multigres-operator";
-    private static readonly Lazy<Task<IReadOnlyList<JsonObject>>> Operator = new(() => RenderAsync("operator"));
-    private static readonly Lazy<Task<IReadOnlyList<JsonObject>>> Default = new(() => RenderAsync("default"));
+    private static readonly Lazy<Task<IReadOnlyList<JsonObject>>> Operator = new(() => Kubectl.RenderAsync("operator"));
+    private static readonly Lazy<Task<IReadOnlyList<JsonObject>>> Default = new(() => Kubectl.RenderAsync("default"));
 
     [Fact]
     public async Task The_operator_base_renders_its_objects_in_the_operator_namespace_without_a_namespace_object()
@@ -164,24 +164,4 @@ public sealed class OperatorManifestTests
         objects.Single(o => Str(o["kind"]) == kind && (name is null || Str(o["metadata"]!["name"]) == name));
 
     private static string? Str(JsonNode? node) => node?.GetValue<string>();
-
-    internal static async Task<IReadOnlyList<JsonObject>> RenderAsync(string folder)
-    {
-        var scratch = Path.Combine(Path.GetTempPath(), "operator-kustomize-" + Guid.NewGuid().ToString("N")[..8]);
-        try
-        {
-            // No API server: a kubeconfig that does not exist proves kustomize needs none.
-            var kubectl = new Kubectl(Path.Combine(scratch, "no-kubeconfig"), Path.Combine(scratch, "cache"));
-            var result = await kubectl.RunAsync("kustomize", Path.Combine(RepositoryPaths.Root, "deploy", folder));
-            Assert.True(result.ExitCode == 0, result.ToString());
-            var documents = YamlJson.ParseDocuments(result.Stdout);
-            Assert.All(documents, d => Assert.IsType<JsonObject>(d));
-            return [.. documents.Cast<JsonObject>()];
-        }
-        finally
-        {
-            if (Directory.Exists(scratch))
-                Directory.Delete(scratch, recursive: true);
-        }
-    }
 }

@@ -59,7 +59,8 @@ public class EndToEndFixture : IAsyncLifetime
         {
             ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = OperatorNamespace },
         });
-        await InstallWebhookIdentityAsync();
+        // The webhook's service account and RBAC exactly as deploy/webhooks renders them.
+        await Kubectl.ApplyIdentityAsync("webhooks");
         var webhookKubeconfig = Path.Combine(_directory, "webhook-kubeconfig");
         await File.WriteAllTextAsync(webhookKubeconfig, Sim.ServiceAccountKubeconfig(OperatorNamespace, WebhookServiceAccount));
         WebhookClient = new KubernetesClient(KubernetesClientConfiguration.FromKubeConfigFile(webhookKubeconfig), KubernetesAdmissionDataSource.ClientOptions);
@@ -87,19 +88,6 @@ public class EndToEndFixture : IAsyncLifetime
             Assert.True(applied.ExitCode == 0, applied.ToString());
         }
         await Eventually.UntilAsync(() => Kubectl.RunAsync("get", "multigresclusters", "-A"), r => r.ExitCode == 0, "the MultigresCluster CRD to be served");
-    }
-
-    /// <summary>The webhook's service account and RBAC exactly as deploy/webhooks renders them, applied with the real kubectl.</summary>
-    private async Task InstallWebhookIdentityAsync()
-    {
-        string[] kinds = ["ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"];
-        var identity = (await WebhookManifestTests.RenderAsync()).Where(o => kinds.Contains(o["kind"]!.GetValue<string>())).ToList();
-        Assert.Equal(kinds.Length, identity.Count);
-        foreach (var manifest in identity)
-        {
-            var applied = await Kubectl.RunAsync(["apply", "-f", "-"], stdin: manifest.ToJsonString());
-            Assert.True(applied.ExitCode == 0, applied.ToString());
-        }
     }
 
     /// <summary>Extra objects a derived fixture needs before the webhook is registered (nodes, StorageClasses).</summary>

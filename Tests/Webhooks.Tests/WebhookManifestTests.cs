@@ -14,28 +14,7 @@ public sealed partial class WebhookManifestTests
 {
     private const string Namespace = "multigres-operator";
     private const string ServiceName = "multigres-operator-webhook-service";
-    private static readonly string Folder = Path.Combine(RepositoryPaths.Root, "deploy", "webhooks");
-    private static readonly Lazy<Task<IReadOnlyList<JsonObject>>> Rendered = new(RenderAsync);
-
-    /// <summary>deploy/webhooks rendered by the real <c>kubectl kustomize</c>, offline.</summary>
-    internal static async Task<IReadOnlyList<JsonObject>> RenderAsync()
-    {
-        var scratch = Path.Combine(Path.GetTempPath(), "webhooks-kustomize-" + Guid.NewGuid().ToString("N")[..8]);
-        // No API server: a kubeconfig that does not exist proves kustomize needs none.
-        var kubectl = new Kubectl(Path.Combine(scratch, "no-kubeconfig"), Path.Combine(scratch, "cache"));
-        var result = await kubectl.RunAsync("kustomize", Folder);
-        Assert.True(result.ExitCode == 0, result.ToString());
-        var documents = YamlJson.ParseDocuments(result.Stdout);
-        Assert.All(documents, d => Assert.IsType<JsonObject>(d));
-        try
-        {
-            Directory.Delete(scratch, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-        }
-        return documents.Cast<JsonObject>().ToList();
-    }
+    private static readonly Lazy<Task<IReadOnlyList<JsonObject>>> Rendered = new(() => Kubectl.RenderAsync("webhooks"));
 
     private static async Task<JsonObject> Single(string kind, string? name = null) =>
         (await Rendered.Value).Single(o => Str(o["kind"]) == kind && (name is null || Str(o["metadata"]!["name"]) == name));
